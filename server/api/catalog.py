@@ -1,0 +1,84 @@
+"""What a device caches for a day offline: GET /api/bootstrap and GET /api/checklists/..."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, Request, Response, get
+from litestar.datastructures import State
+from litestar.params import PathParameter
+
+from server.checklists.format import Checklist
+from server.checklists.registry import get_version, latest_versions
+from server.errors import ApiError
+from server.places import Site, Staff, sites_for, staff_for
+
+
+class Bootstrap(msgspec.Struct):
+    checklists: list[Checklist]
+    sites: list[Site]
+    staff: list[Staff]
+    server_time: str
+
+
+class ChecklistSummary(msgspec.Struct):
+    id: str
+    version: int
+    title: dict
+
+
+def _etag(bootstrap: Bootstrap) -> str:
+    # server_time changes every call; the ETag covers everything a device would cache.
+    content = msgspec.json.encode([bootstrap.checklists, bootstrap.sites, bootstrap.staff])
+    return 'W/"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    wanted = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in wanted or etag.removeprefix("W/") in wanted
+
+
+class CatalogController(Controller):
+    path = "/api"
+    tags = ["offline cache"]
+
+    @get("/bootstrap", sync_to_thread=True)
+    def bootstrap(self, request: Request, state: State) -> Response[Bootstrap]:
+        body = Bootstrap(
+            checklists=latest_versions(state.store),
+            sites=sites_for(state.store, request.user),
+            staff=staff_for(state.store, request.user),
+            server_time=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        etag = _etag(body)
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+        if _matches(request.headers.get("if-none-match"), etag):
+            return Response(content=b"", status_code=304, headers=headers)
+        return Response(content=body, headers=headers)
+
+    @get("/checklists", sync_to_thread=True)
+    def list_checklists(self, state: State) -> list[ChecklistSummary]:
+        return [
+            ChecklistSummary(id=c.id, version=c.version, title=msgspec.to_builtins(c.title))
+            for c in latest_versions(state.store)
+        ]
+
+    @get("/checklists/{checklist_id:str}/{version:int}", sync_to_thread=True)
+    def checklist_version(
+        self,
+        state: State,
+        checklist_id: Annotated[str, PathParameter(max_length=64)],
+        version: Annotated[int, PathParameter(ge=1, le=1_000_000)],
+    ) -> Response[Checklist]:
+        checklist = get_version(state.store, checklist_id, version)
+        if checklist is None:
+            raise ApiError(404, f"no checklist {checklist_id!r} version {version}")
+        # A published version never changes, so a device may keep it for ever.
+        return Response(
+            checklist, headers={"Cache-Control": "private, max-age=31536000, immutable"}
+        )

@@ -1,0 +1,49 @@
+"""Who is calling: the bearer-token middleware and the role guards handlers declare."""
+
+from __future__ import annotations
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+
+from server.users import Role, User, user_for_token
+
+# Handlers that answer without a token carry this in their opt: sign-in, the health probe
+# and the PWA's files. The API docs are public too.
+PUBLIC = {"exclude_from_auth": True}
+PUBLIC_PATHS = ["^/api/schema"]
+
+
+def bearer_token(connection: ASGIConnection) -> str | None:
+    header = connection.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+class TokenAuthMiddleware(AbstractAuthenticationMiddleware):
+    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+        token = bearer_token(connection)
+        if token is None:
+            raise NotAuthorizedException(
+                "sign in first: send 'Authorization: Bearer <token>' from POST /api/login"
+            )
+        store = connection.app.state.store
+        user = user_for_token(store, token) if len(token) <= 256 else None
+        if user is None:
+            raise NotAuthorizedException("token unknown, expired or signed out: sign in again")
+        return AuthenticationResult(user=user, auth=token)
+
+
+def requires(role: Role):
+    """A guard: the caller's role must be at least `role`."""
+
+    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        user: User = connection.user
+        if not user.at_least(role):
+            raise PermissionDeniedException(f"needs the {role} role; you are {user.role}")
+
+    guard.__name__ = f"requires_{role}"
+    return guard

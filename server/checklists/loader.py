@@ -1,0 +1,115 @@
+"""Reading checklist YAML files into Checklists, with errors that name the file and the field."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import msgspec
+import yaml
+
+from server.checklists.format import Checklist, FormatError, check_rules
+
+MAX_FILE_BYTES = 1_000_000
+
+
+class ChecklistFileError(ValueError):
+    """A checklist file that cannot be used: says which file, where in it, and what is wrong."""
+
+    def __init__(self, file: str, path: str, message: str):
+        super().__init__(f"{file}: {message} (at {path})")
+        self.file = file
+        self.path = path
+        self.message = message
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader (no python tags) that also refuses anchors and aliases.
+
+    Aliases let a small file expand into an enormous document ("billion laughs"); checklists
+    never need them, so refusing them bounds the work to the size of the file.
+    """
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.YAMLError(f"aliases are not allowed (line {event.start_mark.line + 1})")
+        event = self.peek_event()
+        if getattr(event, "anchor", None):
+            raise yaml.YAMLError(f"anchors are not allowed (line {event.start_mark.line + 1})")
+        return super().compose_node(parent, index)
+
+
+def parse_yaml(text: str | bytes, file: str = "<text>") -> object:
+    if len(text) > MAX_FILE_BYTES:
+        raise ChecklistFileError(file, "$", f"file is larger than {MAX_FILE_BYTES} bytes")
+    try:
+        return yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "$"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ChecklistFileError(file, where, f"not valid YAML: {problem}") from None
+
+
+def parse_checklist(text: str | bytes, file: str = "<text>") -> Checklist:
+    data = parse_yaml(text, file)
+    return checklist_from_data(data, file)
+
+
+def checklist_from_data(data: object, file: str = "<data>") -> Checklist:
+    try:
+        checklist = msgspec.convert(data, Checklist, strict=True)
+    except msgspec.ValidationError as exc:
+        message, _, path = str(exc).rpartition(" - at ")
+        if not message:
+            message, path = str(exc), "$"
+        raise ChecklistFileError(file, path.strip("`"), message) from None
+    try:
+        check_rules(checklist)
+    except FormatError as exc:
+        raise ChecklistFileError(file, exc.path, exc.message) from None
+    return checklist
+
+
+def load_file(path: Path) -> Checklist:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ChecklistFileError(str(path), "$", f"cannot read: {exc.strerror}") from None
+    return parse_checklist(raw, str(path))
+
+
+def content_hash(checklist: Checklist) -> str:
+    """A hash of the checklist's content, blind to YAML layout and comments."""
+    return hashlib.sha256(msgspec.json.encode(checklist)).hexdigest()
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    checklists: list[Checklist]
+    errors: list[ChecklistFileError]
+    sources: dict[tuple[str, int], str]  # (id, version) -> file name
+
+
+def load_folder(folder: Path) -> LoadResult:
+    """Load every checklists/*.yaml; two files with one id and version are an error too."""
+    checklists: list[Checklist] = []
+    errors: list[ChecklistFileError] = []
+    seen: dict[tuple[str, int], str] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            checklist = load_file(path)
+        except ChecklistFileError as exc:
+            errors.append(exc)
+            continue
+        key = (checklist.id, checklist.version)
+        if key in seen:
+            errors.append(
+                ChecklistFileError(path.name, "$.id", f"{key[0]} v{key[1]} is also in {seen[key]}")
+            )
+            continue
+        seen[key] = path.name
+        checklists.append(checklist)
+    return LoadResult(checklists, errors, seen)

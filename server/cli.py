@@ -1,0 +1,142 @@
+"""The `genba` command line: serve, users, checklists. Every command takes --data DIR."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from server.checklists.loader import ChecklistFileError, load_file, load_folder
+from server.settings import Settings, default_data_dir, settings_from_env
+
+
+def _settings(args: argparse.Namespace, **extra) -> Settings:
+    return settings_from_env(data_dir=args.data, **extra)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.app import create_app
+    from server.checklists.registry import PublishError
+
+    settings = _settings(args, host=args.host, port=args.port, demo=args.demo)
+    try:
+        app = create_app(settings)
+    except PublishError as exc:
+        print(f"genba: {exc}", file=sys.stderr)
+        return 1
+    tls = {}
+    if args.tls_cert or args.tls_key:
+        if not (args.tls_cert and args.tls_key):
+            print("genba: --tls-cert and --tls-key go together", file=sys.stderr)
+            return 2
+        tls = {"ssl_certfile": str(args.tls_cert), "ssl_keyfile": str(args.tls_key)}
+    scheme = "https" if tls else "http"
+    print(f"Genba serving {settings.data_dir} on {scheme}://{settings.host}:{settings.port}/")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", **tls)
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != first:
+            raise SystemExit("genba: the passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from server.app import open_store
+    from server.users import UserError, add_user
+
+    store = open_store(_settings(args))
+    try:
+        user = add_user(
+            store,
+            args.username,
+            _read_password(args),
+            args.role,
+            name=args.name,
+            site_ids=args.site or None,
+            staff_id=args.staff,
+        )
+    except UserError as exc:
+        print(f"genba: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(f"added {user.username} ({user.role})")
+    return 0
+
+
+def cmd_checklists_validate(args: argparse.Namespace) -> int:
+    files = [Path(f) for f in args.files]
+    if files:
+        checklists, errors = [], []
+        for path in files:
+            try:
+                checklists.append(load_file(path))
+            except ChecklistFileError as exc:
+                errors.append(exc)
+    else:
+        result = load_folder(settings_from_env().checklists_dir)
+        checklists, errors = result.checklists, result.errors
+    for checklist in checklists:
+        count = sum(1 for _ in checklist.items())
+        print(f"ok  {checklist.id} v{checklist.version}: {count} items")
+    for error in errors:
+        print(f"bad {error}", file=sys.stderr)
+    if not checklists and not errors:
+        print("genba: no checklist files found", file=sys.stderr)
+        return 1
+    return 1 if errors else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="genba", description="Genba audit server")
+    data = argparse.ArgumentParser(add_help=False)
+    data.add_argument(
+        "--data", type=Path, default=None, help=f"data dir (default: {default_data_dir()})"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", parents=[data], help="serve the API and the PWA")
+    serve.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default 8000)")
+    serve.add_argument("--demo", action="store_true", help="load the demo dealership if empty")
+    serve.add_argument("--tls-cert", type=Path, help="certificate (PEM) to serve HTTPS to tablets")
+    serve.add_argument("--tls-key", type=Path, help="private key (PEM) of --tls-cert")
+    serve.set_defaults(func=cmd_serve)
+
+    user = commands.add_parser("user", help="manage users").add_subparsers(
+        dest="user_command", required=True
+    )
+    add = user.add_parser("add", parents=[data], help="add a user; password from prompt/stdin")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=["officer", "supervisor", "admin"])
+    add.add_argument("--name", help="display name (default: the username)")
+    add.add_argument("--site", action="append", help="limit to this site id (repeatable)")
+    add.add_argument("--staff", help="the staff id this user is, if appraised")
+    add.set_defaults(func=cmd_user_add)
+
+    checklists = commands.add_parser("checklists", help="checklist files").add_subparsers(
+        dest="checklists_command", required=True
+    )
+    validate = checklists.add_parser(
+        "validate", parents=[data], help="check checklist files (default: the shipped packs)"
+    )
+    validate.add_argument("files", nargs="*", help="YAML files to check")
+    validate.set_defaults(func=cmd_checklists_validate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""The SQLite database: one file in WAL mode, many readers, one writer at a time.
+
+Writes go through `Store.write()`, which holds a process-wide lock and runs the block inside
+`BEGIN IMMEDIATE`, so two writers never race for the lock inside SQLite and SQLITE_BUSY never
+reaches a request. Readers use a connection per thread and never block the writer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from server.migrations import migrations
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def connect(path: Path | str) -> Database:
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    # NORMAL is durable across application crashes in WAL mode; only power loss may
+    # drop the last commits, which devices then replay.
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    return Database(conn, execute_plugins=False)
+
+
+class Store:
+    """Owns the database connections of one data dir."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self._writer = connect(self.path)
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        self._readers: list[Database] = []
+        with self._write_lock:
+            migrations.apply(self._writer)
+
+    def read(self) -> Database:
+        """A connection for this thread, for reads only."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = connect(self.path)
+            self._local.db = db
+            self._readers.append(db)
+        return db
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Database]:
+        """One transaction at a time; commits at the end of the block, rolls back on error."""
+        with self._write_lock:
+            db = self._writer
+            db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.conn.execute("ROLLBACK")
+                raise
+            db.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        for db in [*self._readers, self._writer]:
+            with contextlib.suppress(sqlite3.Error):
+                db.close()
+        self._readers.clear()

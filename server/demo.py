@@ -1,0 +1,104 @@
+"""Demo data: a car dealership (4S店) with its zones, zone owners, officers and sign-ins.
+
+Loaded by `genba serve --demo` into an empty data dir, so a new user sees a working app.
+Every demo user's password is `demo`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from server.db import Store
+from server.users import add_user
+
+SITES = [
+    ("hq", "鸿达汽车4S店", "Hongda Motors 4S dealership"),
+    ("east", "鸿达城东服务站", "Hongda East service station"),
+]
+
+STAFF = [
+    # id, name, English name, site, position
+    ("s-wang", "王建国", "Wang Jianguo", "hq", "车间主管 Workshop lead"),
+    ("s-li", "李海涛", "Li Haitao", "hq", "钣喷组长 Body-shop lead"),
+    ("s-zhang", "张丽", "Zhang Li", "hq", "仓储专员 Warehouse clerk"),
+    ("s-chen", "陈晓敏", "Chen Xiaomin", "hq", "展厅经理 Showroom manager"),
+    ("s-liu", "刘芳", "Liu Fang", "hq", "行政主管 Office manager"),
+    ("s-zhao", "赵静", "Zhao Jing", "hq", "客服专员 Customer care"),
+    ("s-sun", "孙伟", "Sun Wei", "east", "站长 Station manager"),
+    ("s-zhou", "周强", "Zhou Qiang", "east", "仓管员 Stock keeper"),
+    ("s-he", "何敏", "He Min", "hq", "6S管理员 6S officer"),
+    ("s-ma", "马超", "Ma Chao", "east", "6S管理员 6S officer"),
+]
+
+WORKSHOP = ["6s-zone", "facility-daily", "facility-weekly", "red-tag-review"]
+WAREHOUSE = ["6s-zone", "goods-receiving", "red-tag-review"]
+
+ZONES = [
+    # id, site, name, English name, kind, owner, checklists
+    ("hq-workshop", "hq", "机电维修车间", "Mechanical workshop", "workshop", "s-wang", WORKSHOP),
+    ("hq-bodyshop", "hq", "钣喷车间", "Body and paint shop", "workshop", "s-li", WORKSHOP),
+    ("hq-parts", "hq", "配件仓库", "Parts warehouse", "warehouse", "s-zhang", WAREHOUSE),
+    (
+        "hq-showroom",
+        "hq",
+        "展厅",
+        "Showroom",
+        "showroom",
+        "s-chen",
+        ["6s-zone", "facility-daily", "vehicle-handover"],
+    ),
+    ("hq-office", "hq", "办公区", "Office", "office", "s-liu", ["6s-zone", "facility-weekly"]),
+    (
+        "hq-lounge",
+        "hq",
+        "客户休息区",
+        "Customer lounge",
+        "lounge",
+        "s-zhao",
+        ["6s-zone", "facility-daily"],
+    ),
+    ("east-workshop", "east", "快修车间", "Quick-service workshop", "workshop", "s-sun", WORKSHOP),
+    ("east-store", "east", "配件库房", "Parts store", "warehouse", "s-zhou", WAREHOUSE),
+]
+
+USERS = [
+    # username, role, name, sites (None: all), staff id
+    ("officer", "officer", "何敏 He Min", None, "s-he"),
+    ("officer2", "officer", "马超 Ma Chao", ["east"], "s-ma"),
+    ("supervisor", "supervisor", "王主管 Supervisor Wang", None, None),
+    ("admin", "admin", "系统管理员 Admin", None, None),
+]
+
+DEMO_PASSWORD = "demo"
+
+
+def is_empty(store: Store) -> bool:
+    db = store.read()
+    return not any(db.execute(f"select 1 from {t} limit 1").fetchone() for t in ("sites", "users"))
+
+
+def load_demo(store: Store) -> bool:
+    """Load the demo dealership; False (and nothing written) when the data dir has data."""
+    if not is_empty(store):
+        return False
+    with store.write() as db:
+        db["sites"].insert_all({"id": i, "name": n, "name_en": e} for i, n, e in SITES)
+        db["staff"].insert_all(
+            {"id": i, "name": n, "name_en": e, "site_id": s, "position": p, "active": 1}
+            for i, n, e, s, p in STAFF
+        )
+        db["zones"].insert_all(
+            {
+                "id": i,
+                "site_id": s,
+                "name": n,
+                "name_en": e,
+                "kind": k,
+                "owner_id": o,
+                "checklist_ids": json.dumps(c),
+            }
+            for i, s, n, e, k, o, c in ZONES
+        )
+    for username, role, name, sites, staff_id in USERS:
+        add_user(store, username, DEMO_PASSWORD, role, name=name, site_ids=sites, staff_id=staff_id)
+    return True

@@ -1,0 +1,79 @@
+"""Sites, zones and staff: where audits happen and who is answerable for each zone."""
+
+from __future__ import annotations
+
+import json
+
+import msgspec
+
+from server.db import Store
+from server.users import User
+
+
+class Zone(msgspec.Struct):
+    id: str
+    name: str
+    kind: str
+    owner_id: str | None
+    checklist_ids: list[str]
+    name_en: str | None = None
+    site_id: str | None = None
+
+
+class Site(msgspec.Struct):
+    id: str
+    name: str
+    zones: list[Zone]
+    name_en: str | None = None
+
+
+class Staff(msgspec.Struct):
+    id: str
+    name: str
+    name_en: str | None = None
+    site_id: str | None = None
+    position: str | None = None
+
+
+def _zone(row: dict) -> Zone:
+    return Zone(
+        id=row["id"],
+        name=row["name"],
+        name_en=row["name_en"],
+        kind=row["kind"],
+        owner_id=row["owner_id"],
+        checklist_ids=json.loads(row["checklist_ids"] or "[]"),
+        site_id=row["site_id"],
+    )
+
+
+def sites_for(store: Store, user: User) -> list[Site]:
+    db = store.read()
+    zones: dict[str, list[Zone]] = {}
+    for row in db.query("select * from zones order by site_id, id"):
+        zones.setdefault(row["site_id"], []).append(_zone(row))
+    return [
+        Site(id=row["id"], name=row["name"], name_en=row["name_en"], zones=zones.get(row["id"], []))
+        for row in db.query("select * from sites order by id")
+        if user.may_see_site(row["id"])
+    ]
+
+
+def staff_for(store: Store, user: User) -> list[Staff]:
+    rows = store.read().query("select * from staff where active = 1 order by id")
+    return [
+        Staff(
+            id=r["id"],
+            name=r["name"],
+            name_en=r["name_en"],
+            site_id=r["site_id"],
+            position=r["position"],
+        )
+        for r in rows
+        if r["site_id"] is None or user.may_see_site(r["site_id"])
+    ]
+
+
+def get_zone(store: Store, zone_id: str) -> Zone | None:
+    rows = list(store.read().query("select * from zones where id = ?", [zone_id]))
+    return _zone(rows[0]) if rows else None

@@ -1,0 +1,30 @@
+from server.demo import DEMO_PASSWORD, USERS, load_demo
+
+
+def test_demo_users_sign_in(client):
+    for username, role, *_ in USERS:
+        response = client.post("/api/login", json={"username": username, "password": DEMO_PASSWORD})
+        assert response.status_code == 200
+        assert response.json()["user"]["role"] == role
+
+
+def test_demo_dealership_has_its_zones(app):
+    db = app.state.store.read()
+    kinds = {row["kind"] for row in db.query("select kind from zones where site_id = 'hq'")}
+    assert kinds >= {"workshop", "warehouse", "showroom", "office", "lounge"}
+    assert db.execute("select count(*) from zones where owner_id is null").fetchone()[0] == 0
+
+
+def test_zone_checklists_are_published(app):
+    db = app.state.store.read()
+    published = {r["checklist_id"] for r in db.query("select checklist_id from checklist_versions")}
+    import json
+
+    for row in db.query("select id, checklist_ids from zones"):
+        assert set(json.loads(row["checklist_ids"])) <= published, row["id"]
+
+
+def test_demo_loads_only_into_an_empty_data_dir(app):
+    assert load_demo(app.state.store) is False
+    count = app.state.store.read().execute("select count(*) from users").fetchone()[0]
+    assert count == len(USERS)
