@@ -84,3 +84,113 @@ def create_checklist_versions(db: Database) -> None:
         },
         pk=("checklist_id", "version"),
     )
+
+
+@migrations()
+def create_event_log(db: Database) -> None:
+    # Append-only: each row holds the hash of the row before (see server/events.py).
+    db["events"].create(
+        {
+            "seq": int,
+            "at": str,
+            "actor": str,
+            "action": str,
+            "entity": str,
+            "entity_id": str,
+            "detail": str,  # JSON
+            "prev_hash": str,
+            "hash": str,
+        },
+        pk="seq",
+        not_null={"at", "action", "entity", "entity_id", "prev_hash", "hash"},
+    )
+    db["events"].create_index(["entity", "entity_id"])
+    db["events"].create_index(["action", "seq"])
+
+
+@migrations()
+def create_photos(db: Database) -> None:
+    db["photos"].create(
+        {
+            "sha256": str,  # of the bytes the device uploaded: the photo's id
+            "content_type": str,  # of the stored, sanitized copy
+            "width": int,
+            "height": int,
+            "bytes": int,
+            "stored_sha256": str,  # of the sanitized copy on disk
+            "thumb_sha256": str,
+            "uploaded_by": int,
+            "uploaded_at": str,
+        },
+        pk="sha256",
+    )
+
+
+@migrations()
+def create_audits(db: Database) -> None:
+    db["audits"].create(
+        {
+            "id": str,
+            "checklist_id": str,
+            "checklist_version": int,
+            "zone_id": str,
+            "site_id": str,
+            "officer_id": int,
+            "status": str,
+            "revision": int,
+            "content_hash": str,
+            "body": str,  # JSON: the latest revision's body
+            "score": str,  # JSON
+            "score_percent": float,
+            "complete": int,
+            "missing_photos": str,  # JSON list
+            "started_at": str,
+            "submitted_at": str,
+            "received_at": str,  # server time of the first receipt
+            "updated_at": str,
+            "month": str,  # appraisal month, YYYY-MM, by the clock rule
+            "clock_flag": str,  # why the device's clock was not trusted, or null
+            "review": str,  # JSON of the latest review, or null
+        },
+        pk="id",
+        foreign_keys=[("zone_id", "zones", "id"), ("officer_id", "users", "id")],
+    )
+    db["audits"].create_index(["zone_id", "month", "id"])
+    db["audits"].create_index(["status", "month", "id"])
+    db["audits"].create_index(["month", "id"])
+    db["audits"].create_index(["site_id", "month", "id"])
+    db["audits"].create_index(["officer_id", "updated_at"])
+    db["audit_revisions"].create(
+        {
+            "audit_id": str,
+            "revision": int,
+            "content_hash": str,
+            "body": str,
+            "score": str,
+            "status": str,
+            "created_at": str,
+            "created_by": int,
+        },
+        pk=("audit_id", "revision"),
+        foreign_keys=[("audit_id", "audits", "id")],
+    )
+    db["audit_photos"].create(
+        {"audit_id": str, "sha256": str},
+        pk=("audit_id", "sha256"),
+        foreign_keys=[("audit_id", "audits", "id")],
+    )
+    db["audit_photos"].create_index(["sha256"])
+    db["reviews"].create(
+        {
+            "id": int,
+            "audit_id": str,
+            "revision": int,
+            "decision": str,
+            "comment": str,
+            "by_user": int,
+            "at": str,
+        },
+        pk="id",
+        foreign_keys=[("audit_id", "audits", "id")],
+    )
+    db["reviews"].create_index(["audit_id"])
