@@ -48,6 +48,7 @@ def _validation_errors(exc: ValidationException) -> list[dict]:
             continue
         parsed = _split_msgspec(str(item.get("message", "")))
         source, key = item.get("source"), item.get("key")
+        source = getattr(source, "value", source)  # Litestar gives an enum for parameters
         if source == "body" and key and key != "data":
             # Litestar names the field without msgspec's root; put it back.
             parsed["path"] = "$." + key if not key.startswith("$") else key

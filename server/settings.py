@@ -22,6 +22,8 @@ class Settings(msgspec.Struct, kw_only=True):
     login_attempts: int = 5
     login_window_seconds: int = 300
     max_body_bytes: int = 10_000_000
+    # Appraisal months start at midnight in the sites' time zone.
+    timezone: str = "Asia/Shanghai"
     max_photo_bytes: int = 15_000_000
     # A tablet photo is about 2 MP after downscaling; 40 MP covers any camera's original and
     # refuses decompression bombs before their pixels are decoded.

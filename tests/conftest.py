@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,66 @@ def supervisor(client) -> dict:
 @pytest.fixture
 def admin(client) -> dict:
     return login(client, "admin")
+
+
+def iso_ago(**delta) -> str:
+    """A device timestamp this long before now, as a browser writes it."""
+    moment = datetime.now(UTC) - timedelta(**delta)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def applicable_items(client, headers, checklist_id: str, zone_kind: str) -> list[dict]:
+    checklists = client.get("/api/bootstrap", headers=headers).json()["checklists"]
+    checklist = next(c for c in checklists if c["id"] == checklist_id)
+    return [
+        item
+        for section in checklist["sections"]
+        for item in section["items"]
+        if item.get("zone_kinds") is None or zone_kind in item["zone_kinds"]
+    ]
+
+
+def good_value(item: dict):
+    """A passing answer for any item type."""
+    kind = item["type"]
+    if kind == "score":
+        return item.get("max") or 4
+    if kind == "pass_fail":
+        return "pass"
+    if kind == "number":
+        low, high = item.get("min"), item.get("max")
+        return low if low is not None else high
+    if kind == "choice":
+        options = [o for o in item["options"] if not o.get("fail")]
+        return max(options, key=lambda o: o.get("score") or 0)["id"]
+    if kind == "text":
+        return "ok"
+    return None
+
+
+def audit_body(
+    client,
+    headers,
+    zone_id="hq-office",
+    zone_kind="office",
+    checklist="6s-zone",
+    status="submitted",
+    photos=None,
+) -> dict:
+    """A complete, valid audit of every applicable item, all passing."""
+    answers = {}
+    for item in applicable_items(client, headers, checklist, zone_kind):
+        answer = {"value": good_value(item), "note": "", "photos": []}
+        if item["type"] == "photo" or item.get("photo", {}).get("required"):
+            answer["photos"] = list(photos or [])
+        answers[item["id"]] = answer
+    return {
+        "checklist_id": checklist,
+        "checklist_version": 1,
+        "zone_id": zone_id,
+        "started_at": iso_ago(hours=2),
+        "submitted_at": iso_ago(hours=1) if status == "submitted" else None,
+        "status": status,
+        "base_revision": None,
+        "answers": answers,
+    }

@@ -59,7 +59,7 @@ class Item(Struct, forbid_unknown_fields=True, frozen=True):
     label: Text
     type: ItemType
     help: Text | None = None
-    max: float | None = None
+    max: int | float | None = None
     anchors: dict[int, Text] | None = None
     fail_below: Annotated[float, Meta(ge=0)] | None = None
     min: float | None = None

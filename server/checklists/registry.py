@@ -12,6 +12,7 @@ from pathlib import Path
 
 import msgspec
 
+from server import events
 from server.checklists.format import Checklist
 from server.checklists.loader import ChecklistFileError, content_hash, load_folder
 from server.db import Store
@@ -62,6 +63,14 @@ def _publish(db, checklist: Checklist, source_file: str) -> str | None:
             "source_file": source_file,
             "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
+    )
+    events.append(
+        db,
+        "system",
+        "checklist.publish",
+        "checklist",
+        f"{checklist.id}/{checklist.version}",
+        {"id": checklist.id, "version": checklist.version, "content_hash": digest},
     )
     return None
 

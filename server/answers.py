@@ -1,0 +1,115 @@
+"""Checking an audit's answers against the exact checklist version it was filled on.
+
+`answer_errors` finds answers that can never be right (unknown item, wrong type, out of
+range); `submit_errors` finds what a submitted audit still lacks (required answers, photos,
+notes). Both return `{"path", "message"}` dicts that name the item.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from server.checklists.format import Checklist, Item
+from server.scoring import NA, Answer, is_fail
+
+
+def _path(item_id: str, field: str = "value") -> str:
+    return f"$.answers.{item_id}.{field}"
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    # JSON integers can be huge; past 1e15 they stop being exact doubles in the browser.
+    return math.isfinite(value) if isinstance(value, float) else abs(value) <= 10**15
+
+
+def value_problem(item: Item, value: object) -> str | None:
+    """Why `value` can never be an answer to `item`, or None when it can."""
+    if value is None:
+        return None
+    if value == NA:
+        return None if item.na_allowed else "N/A is not allowed for this item"
+    kind = item.type
+    if kind == "score":
+        if not isinstance(value, int) or isinstance(value, bool):
+            return f"expected a whole number 0..{item.levels}"
+        return None if 0 <= value <= item.levels else f"out of range 0..{item.levels}"
+    if kind == "pass_fail":
+        return None if value in ("pass", "fail") else 'expected "pass" or "fail"'
+    if kind == "number":
+        return None if _is_number(value) else "expected a number"
+    if kind == "choice":
+        ids = [option.id for option in item.options or ()]
+        return None if value in ids else f"not one of the options: {', '.join(ids)}"
+    if kind == "text":
+        return None if isinstance(value, str) else "expected text"
+    return "a photo item's value is null; its photos go in `photos`"
+
+
+def answer_errors(
+    checklist: Checklist, answers: Mapping[str, Answer], zone_kind: str | None
+) -> list[dict]:
+    items = checklist.item_map()
+    errors = []
+    for item_id, answer in answers.items():
+        item = items.get(item_id)
+        if item is None or not item.applies_to(zone_kind):
+            where = "" if item is None else f" to a {zone_kind} zone"
+            errors.append(
+                {
+                    "path": f"$.answers.{item_id}",
+                    "message": f"unknown item {item_id!r}: not in {checklist.id} "
+                    f"v{checklist.version}{where}",
+                }
+            )
+            continue
+        problem = value_problem(item, answer.value)
+        if problem:
+            errors.append({"path": _path(item_id), "message": f"{item_id}: {problem}"})
+        if len(answer.photos) > item.photo.max:
+            errors.append(
+                {
+                    "path": _path(item_id, "photos"),
+                    "message": f"{item_id}: at most {item.photo.max} photos",
+                }
+            )
+    return errors
+
+
+def submit_errors(
+    checklist: Checklist, answers: Mapping[str, Answer], zone_kind: str | None
+) -> list[dict]:
+    """What a submitted audit must have: every required answer, photo and note."""
+    errors = []
+    for item in checklist.items():
+        if not item.applies_to(zone_kind):
+            continue
+        answer = answers.get(item.id) or Answer()
+        for field, message in _missing(item, answer):
+            errors.append({"path": _path(item.id, field), "message": f"{item.id}: {message}"})
+    return errors
+
+
+def _missing(item: Item, answer: Answer):
+    if item.type == "photo":
+        if (item.is_required or item.photo.required) and not answer.photos:
+            yield "photos", "a photo is required"
+        return
+    if answer.value is None:
+        if item.is_required:
+            yield "value", "an answer is required"
+        return
+    if item.photo.required and not answer.photos:
+        yield "photos", "a photo is required"
+    failed = is_fail(item, answer.value)
+    if failed and item.photo.required_if_fail and not answer.photos:
+        yield "photos", "a photo of the finding is required when the item fails"
+    if failed and item.note_required_if_fail and not answer.note.strip():
+        yield "note", "a note is required when the item fails"
+
+
+def photo_ids(answers: Mapping[str, Answer]) -> list[str]:
+    """Every photo the answers name, once each, in order."""
+    return list(dict.fromkeys(sha for answer in answers.values() for sha in answer.photos))

@@ -1,0 +1,85 @@
+"""Audits over HTTP: PUT /api/audits/{uuid}, GET, the list, review and the changes feed."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from litestar import Controller, Request, Response, get, post, put
+from litestar.datastructures import State
+from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
+
+from server import audits
+from server.auth import requires
+from server.errors import ApiError
+
+Month = Annotated[str | None, QueryParameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Cursor = Annotated[str | None, QueryParameter(pattern=r"^\d{1,18}$")]
+AuditId = Annotated[str, PathParameter(max_length=64)]
+
+
+def _audit_id(raw: str) -> str:
+    """The canonical lowercase form of a client-made UUID, or 400 naming it."""
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        raise ApiError(
+            400,
+            f"audit id {raw[:80]!r} is not a UUID",
+            errors=[{"path": "id", "message": "not a UUID"}],
+        ) from None
+
+
+class AuditsController(Controller):
+    path = "/api"
+    tags = ["audits"]
+
+    @put("/audits/{audit_id:str}", sync_to_thread=True)
+    def put_audit(
+        self,
+        request: Request,
+        state: State,
+        audit_id: AuditId,
+        data: JSONBody[audits.AuditBody],
+    ) -> Response[dict]:
+        status, body = audits.put_audit(
+            state.store, state.settings.timezone, request.user, _audit_id(audit_id), data
+        )
+        return Response(body, status_code=status)
+
+    @get("/audits/{audit_id:str}", sync_to_thread=True)
+    def get_audit(self, request: Request, state: State, audit_id: AuditId) -> dict:
+        return audits.get_audit(state.store, request.user, _audit_id(audit_id))
+
+    @get("/audits", sync_to_thread=True)
+    def list_audits(
+        self,
+        request: Request,
+        state: State,
+        zone_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        status: FromQuery[Literal["draft", "submitted", "returned", "approved"] | None] = None,
+        month: Month = None,
+        cursor: Cursor = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+    ) -> dict:
+        filters = {"zone_id": zone_id, "status": status, "month": month}
+        return audits.list_audits(
+            state.store, request.user, filters, int(cursor) if cursor else None, limit
+        )
+
+    @post(
+        "/audits/{audit_id:str}/review",
+        status_code=200,
+        sync_to_thread=True,
+        guards=[requires("supervisor")],
+    )
+    def review(
+        self, request: Request, state: State, audit_id: AuditId, data: JSONBody[audits.ReviewBody]
+    ) -> dict:
+        return audits.review_audit(state.store, request.user, _audit_id(audit_id), data)
+
+    @get("/changes", sync_to_thread=True)
+    def changes(self, request: Request, state: State, since: Cursor = None) -> dict:
+        return audits.changes_since(
+            state.store, request.user, int(since) if since is not None else None
+        )

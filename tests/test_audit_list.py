@@ -1,0 +1,94 @@
+"""GET /api/audits pages and filters; GET /api/changes tells devices what happened."""
+
+import uuid
+
+from conftest import audit_body
+
+
+def _submit(client, officer, **kw):
+    audit_id = str(uuid.uuid4())
+    client.put(f"/api/audits/{audit_id}", json=audit_body(client, officer, **kw), headers=officer)
+    return audit_id
+
+
+def test_pages_follow_the_cursor_newest_first(client, officer, supervisor):
+    made = [_submit(client, officer) for _ in range(5)]
+    seen, cursor = [], None
+    while True:
+        query = "/api/audits?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        page = client.get(query, headers=supervisor).json()
+        seen += [a["id"] for a in page["audits"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == list(reversed(made))
+
+
+def test_filters_by_zone_status_and_month(client, officer, supervisor):
+    office = _submit(client, officer)
+    draft = _submit(client, officer, status="draft")
+    east = _submit(client, officer, zone_id="east-workshop", zone_kind="workshop")
+    month = client.get(f"/api/audits/{office}", headers=officer).json()["month"]
+
+    def ids(query):
+        return {
+            a["id"] for a in client.get(f"/api/audits?{query}", headers=supervisor).json()["audits"]
+        }
+
+    assert ids("zone_id=hq-office") == {office, draft}
+    assert ids("status=draft") == {draft}
+    assert ids(f"month={month}") == {office, draft, east}
+    assert ids("month=2001-01") == set()
+
+
+def test_bad_query_parameters_are_400(client, supervisor):
+    for query in [
+        "month=2026-13",
+        "month=x",
+        "cursor=-1",
+        "cursor=abc",
+        "limit=0",
+        "limit=999",
+        "status=lost",
+    ]:
+        response = client.get(f"/api/audits?{query}", headers=supervisor)
+        assert response.status_code == 400, query
+        assert response.json()["detail"]
+
+
+def test_changes_without_since_gives_only_the_cursor(client, officer):
+    body = client.get("/api/changes", headers=officer).json()
+    assert int(body["cursor"]) > 0 and body["audits"] == []
+
+
+def test_changes_bring_returned_audits_with_the_comment(client, officer, supervisor):
+    cursor = client.get("/api/changes", headers=officer).json()["cursor"]
+    audit_id = _submit(client, officer)
+    client.post(
+        f"/api/audits/{audit_id}/review",
+        json={"decision": "return", "comment": "灭火器照片不清楚"},
+        headers=supervisor,
+    )
+    changes = client.get(f"/api/changes?since={cursor}", headers=officer).json()
+    assert [a["id"] for a in changes["audits"]] == [audit_id]
+    assert changes["audits"][0]["status"] == "returned"
+    assert changes["audits"][0]["review"]["comment"] == "灭火器照片不清楚"
+    again = client.get(f"/api/changes?since={changes['cursor']}", headers=officer).json()
+    assert again["audits"] == []
+
+
+def test_changes_are_only_for_the_audits_officer(client, officer, supervisor):
+    from conftest import login
+
+    other = login(client, "officer2")
+    cursor = client.get("/api/changes", headers=other).json()["cursor"]
+    audit_id = _submit(client, officer)
+    client.post(f"/api/audits/{audit_id}/review", json={"decision": "approve"}, headers=supervisor)
+    assert client.get(f"/api/changes?since={cursor}", headers=other).json()["audits"] == []
+
+
+def test_changes_from_zero_include_published_checklists(client, officer):
+    checklists = client.get("/api/changes?since=0", headers=officer).json()["checklists"]
+    assert {"id": "6s-zone", "version": 1} in [
+        {"id": c["id"], "version": c["version"]} for c in checklists
+    ]
