@@ -95,6 +95,28 @@ def cmd_checklists_validate(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    from server.db import Store
+    from server.verify import problems
+
+    settings = _settings(args)
+    if not settings.db_path.is_file():
+        print(f"genba: no database at {settings.db_path}", file=sys.stderr)
+        return 1
+    store = Store(settings.db_path)
+    try:
+        found = problems(store, settings)
+    finally:
+        store.close()
+    for problem in found:
+        print(f"bad {problem}", file=sys.stderr)
+    if found:
+        print(f"genba verify: {len(found)} problems in {settings.data_dir}", file=sys.stderr)
+        return 1
+    print(f"genba verify: {settings.data_dir} is whole: database, event chain, audits, photos")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="genba", description="Genba audit server")
     data = argparse.ArgumentParser(add_help=False)
@@ -130,6 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("files", nargs="*", help="YAML files to check")
     validate.set_defaults(func=cmd_checklists_validate)
+
+    verify = commands.add_parser(
+        "verify", parents=[data], help="check the database, the event chain and the photo files"
+    )
+    verify.set_defaults(func=cmd_verify)
     return parser
 
 

@@ -1,56 +1,16 @@
 """The real server: `genba serve --demo` in its own process on a free port, spoken to over HTTP."""
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-
 import httpx
 import pytest
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from live import LiveServer
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
-    data = tmp_path_factory.mktemp("e2e") / "data"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "server",
-            "serve",
-            "--demo",
-            "--data",
-            str(data),
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "GENBA_DATA": ""},
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("server did not start: " + process.stdout.read().decode(errors="replace"))
-    yield base
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=15)
+    live = LiveServer(tmp_path_factory.mktemp("e2e") / "data").start()
+    yield live.base
+    live.stop()
 
 
 def test_health_over_http(server):

@@ -1,0 +1,67 @@
+"""The real server for end-to-end tests: `genba serve` in its own process on a free port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, data: Path, port: int | None = None, demo: bool = True):
+        self.data, self.port, self.demo = data, port or free_port(), demo
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> LiveServer:
+        command = [sys.executable, "-m", "server", "serve", "--data", str(self.data)]
+        command += ["--port", str(self.port)] + (["--demo"] if self.demo else [])
+        self.process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "GENBA_DATA": ""},
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base}/api/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                time.sleep(0.1)
+        self.kill()
+        raise RuntimeError("server did not start: " + self.output())
+
+    def output(self) -> str:
+        if self.process and self.process.poll() is not None and self.process.stdout:
+            return self.process.stdout.read().decode(errors="replace")
+        return ""
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hooks, no flushing; what a power cut or OOM-kill does."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=15)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
+
+    def login(self, username: str, password: str = "demo") -> dict:
+        response = httpx.post(
+            f"{self.base}/api/login", json={"username": username, "password": password}
+        )
+        response.raise_for_status()
+        return {"Authorization": f"Bearer {response.json()['token']}"}
