@@ -15,8 +15,10 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
 from server import __version__
+from server.api.audits import AuditsController
 from server.api.catalog import CatalogController
 from server.api.health import health
+from server.api.photos import PhotoController
 from server.api.session import SessionController
 from server.api.users import UsersController
 from server.auth import PUBLIC, PUBLIC_PATHS, TokenAuthMiddleware
@@ -39,7 +41,10 @@ def open_store(settings: Settings) -> Store:
         if settings.demo:
             from server.demo import load_demo
 
-            load_demo(store)
+            if load_demo(store) and settings.demo_audits:
+                from server.demo_audits import load_demo_audits
+
+                load_demo_audits(store, settings)
     except BaseException:
         store.close()
         raise
@@ -72,7 +77,14 @@ def create_app(settings: Settings) -> Litestar:
             "login_limiter": LoginLimiter(settings.login_attempts, settings.login_window_seconds),
         }
     )
-    route_handlers = [SessionController, CatalogController, UsersController, health]
+    route_handlers = [
+        SessionController,
+        CatalogController,
+        UsersController,
+        AuditsController,
+        PhotoController,
+        health,
+    ]
     if settings.pwa_dir.is_dir():
         route_handlers.append(
             create_static_files_router(
@@ -92,7 +104,9 @@ def create_app(settings: Settings) -> Litestar:
             Exception: internal_error_handler,
         },
         openapi_config=_openapi(),
-        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=1024, exclude_opt_key="skip_compression"
+        ),
         request_max_body_size=settings.max_body_bytes,
         on_shutdown=[store.close],
     )

@@ -131,8 +131,15 @@ def missing_photos(db, shas: list[str]) -> list[str]:
     return [sha for sha in shas if sha not in have]
 
 
-def put_audit(store: Store, timezone: str, user: User, audit_id: str, body: AuditBody):
-    """Store one revision; returns (HTTP status, response)."""
+def put_audit(
+    store: Store,
+    timezone: str,
+    user: User,
+    audit_id: str,
+    body: AuditBody,
+    received_at: datetime | None = None,
+):
+    """Store one revision; returns (HTTP status, response). `received_at` is for demo data."""
     parsed = parse_answers(body)
     body = msgspec.structs.replace(
         body, answers={k: msgspec.to_builtins(a) for k, a in parsed.items()}
@@ -148,7 +155,7 @@ def put_audit(store: Store, timezone: str, user: User, audit_id: str, body: Audi
     check_body(checklist, zone, parsed, body)
     answers = {k: Answer(value=a.value, note=a.note, photos=a.photos) for k, a in parsed.items()}
     score = score_audit(checklist, answers, zone.kind)
-    now = datetime.now(UTC)
+    now = received_at or datetime.now(UTC)
     month, flag = appraisal_month(body.started_at, body.submitted_at, now, timezone)
     revision = {
         "canonical": canonical.decode(),
@@ -317,7 +324,9 @@ def audit_view(db, row: dict) -> dict:
     }
 
 
-def review_audit(store: Store, user: User, audit_id: str, review: ReviewBody) -> dict:
+def review_audit(
+    store: Store, user: User, audit_id: str, review: ReviewBody, at: datetime | None = None
+) -> dict:
     if review.decision == "return" and not review.comment.strip():
         raise _invalid([{"path": "$.comment", "message": "say what to fix when returning"}])
     with store.write() as db:
@@ -333,7 +342,7 @@ def review_audit(store: Store, user: User, audit_id: str, review: ReviewBody) ->
                 "incomplete: waiting for photos from the device",
                 missing_photos=view["missing_photos"],
             )
-        now = datetime.now(UTC).isoformat(timespec="milliseconds")
+        now = (at or datetime.now(UTC)).isoformat(timespec="milliseconds")
         status = "approved" if review.decision == "approve" else "returned"
         record = {
             "decision": review.decision,

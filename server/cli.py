@@ -21,7 +21,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server.app import create_app
     from server.checklists.registry import PublishError
 
-    settings = _settings(args, host=args.host, port=args.port, demo=args.demo)
+    settings = _settings(
+        args, host=args.host, port=args.port, demo=args.demo, demo_audits=args.demo
+    )
     try:
         app = create_app(settings)
     except PublishError as exc:

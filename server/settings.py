@@ -17,6 +17,8 @@ class Settings(msgspec.Struct, kw_only=True):
     host: str = "127.0.0.1"
     port: int = 8000
     demo: bool = False
+    # With demo: also two months of audits with photos (a few seconds to make; tests skip it).
+    demo_audits: bool = False
     # A device may work offline for a week and more; a month leaves room for holidays.
     token_days: int = 30
     login_attempts: int = 5

@@ -76,3 +76,22 @@ def test_removed_revision_is_caught(audited):
     app, _, second = audited
     _sql(app, "delete from audit_revisions where audit_id = ? and revision = 1", [second])
     assert any(second in p for p in _problems(app))
+
+
+def test_missing_or_changed_photo_file_is_caught(client, app, officer):
+    import hashlib
+
+    import images
+    from server.photos import PhotoFiles
+
+    data = images.jpeg()
+    sha = hashlib.sha256(data).hexdigest()
+    headers = {**officer, "Content-Type": "image/jpeg"}
+    assert client.put(f"/api/photos/{sha}", content=data, headers=headers).status_code == 201
+    assert _problems(app) == []
+    files = PhotoFiles(app.state.settings.photos_dir)
+    files.thumb_path(sha).write_bytes(b"not the thumbnail")
+    files.path(sha, "image/jpeg").unlink()
+    found = _problems(app)
+    assert any("missing" in p and sha in p for p in found)
+    assert any("does not match" in p and sha in p for p in found)

@@ -1,0 +1,199 @@
+"""Demo audits: two months of realistic audits, photos drawn by code, reviews.
+
+Every zone gets a weekly 6S audit and its other checklists now and then. Each zone has its
+own level (the showroom shines, the body shop struggles) and improves a little week by week,
+so trends, scorecards and the appraisal have something true-looking to show. Findings carry
+photos drawn here with Pillow (no image files ship with the app). Everything goes through
+the same code paths as a device's sync, so the demo data verifies like real data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from PIL import Image, ImageDraw
+
+from server.audits import AuditBody, ReviewBody, put_audit, review_audit
+from server.checklists.format import Checklist, Item
+from server.checklists.registry import latest_versions
+from server.db import Store
+from server.photos import PhotoFiles, save_photo
+from server.places import Zone, sites_for
+from server.scoring import is_fail
+from server.settings import Settings
+from server.users import User, get_user
+
+WEEKS = 8
+# How well each zone keeps up, 0..1: the chance an item is at its best.
+ZONE_LEVEL = {
+    "hq-showroom": 0.85,
+    "hq-office": 0.75,
+    "hq-lounge": 0.7,
+    "hq-parts": 0.6,
+    "hq-workshop": 0.5,
+    "hq-bodyshop": 0.35,
+    "east-workshop": 0.45,
+    "east-store": 0.55,
+}
+RETURN_COMMENTS = [
+    "整顿项照片看不清，请重拍。Photo of the set-in-order finding is unclear, please retake.",
+    "安全通道扣分请补充说明。Please add a note for the safety-aisle deduction.",
+]
+
+
+def draw_photo(rng: random.Random, label: str) -> bytes:
+    """A plausible shop-floor scene: floor, shelving, a coloured finding, a caption strip."""
+    width, height = 1280, 960
+    image = Image.new("RGB", (width, height), (rng.randint(150, 200),) * 3)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, height * 2 // 3, width, height], fill=(90, 110, 95))  # painted floor
+    draw.line([0, height * 2 // 3 + 40, width, height * 2 // 3 + 40], fill=(240, 200, 0), width=12)
+    for shelf in range(rng.randint(2, 4)):
+        x = 60 + shelf * 300
+        draw.rectangle([x, 120, x + 240, height * 2 // 3], outline=(60, 60, 70), width=8)
+        for level in range(1, 4):
+            y = 120 + level * 150
+            draw.line([x, y, x + 240, y], fill=(60, 60, 70), width=6)
+            for _ in range(rng.randint(1, 4)):
+                bx = x + rng.randint(10, 180)
+                color = tuple(rng.randint(40, 230) for _ in range(3))
+                draw.rectangle([bx, y - rng.randint(30, 90), bx + 50, y - 4], fill=color)
+    fx, fy = rng.randint(200, width - 300), rng.randint(height * 2 // 3, height - 160)
+    draw.ellipse([fx, fy, fx + 220, fy + 90], fill=(40, 30, 20))  # oil stain / clutter
+    draw.rectangle([fx + 60, fy - 120, fx + 140, fy - 20], fill=(210, 30, 30))  # red tag
+    draw.rectangle([0, 0, width, 56], fill=(20, 20, 20))
+    draw.text((20, 18), label, fill=(255, 255, 255))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def _value(item: Item, rng: random.Random, level: float):
+    good = rng.random() < level
+    kind = item.type
+    if kind == "score":
+        top = item.levels
+        return top if good else rng.choice([top - 1, top - 1, top - 2, max(0, top - 3)])
+    if kind == "pass_fail":
+        return "pass" if good or rng.random() < 0.6 else "fail"
+    if kind == "number":
+        low = item.min if item.min is not None else (item.max or 0) - 10
+        high = item.max if item.max is not None else low + 10
+        inside = round(rng.uniform(low, high), 1)
+        return inside if good or rng.random() < 0.7 else round(high + rng.uniform(1, 5), 1)
+    if kind == "choice":
+        options = list(item.options or ())
+        best = [o for o in options if not o.fail]
+        return (rng.choice(best) if good or not options else rng.choice(options)).id
+    if kind == "text":
+        return "" if rng.random() < 0.7 else "已现场沟通 Discussed on site"
+    return None
+
+
+class _Demo:
+    def __init__(self, store: Store, settings: Settings, seed: int):
+        self.store, self.settings = store, settings
+        self.rng = random.Random(seed)
+        self.files = PhotoFiles(settings.photos_dir)
+        self.checklists = {c.id: c for c in latest_versions(store)}
+        self.supervisor = self._user("supervisor")
+
+    def _user(self, username: str) -> User:
+        row = self.store.read().execute("select id from users where username = ?", [username])
+        return get_user(self.store, row.fetchone()[0])
+
+    def photo(self, officer: User, label: str) -> str:
+        data = draw_photo(self.rng, label)
+        sha = hashlib.sha256(data).hexdigest()
+        save_photo(self.store, self.files, officer, sha, data, self.settings.max_photo_pixels)
+        return sha
+
+    def answers(self, checklist: Checklist, zone: Zone, level: float, officer: User, day) -> dict:
+        answers = {}
+        for item in checklist.items():
+            if not item.applies_to(zone.kind):
+                continue
+            value = _value(item, self.rng, level)
+            answer = {"value": value, "note": "", "photos": []}
+            failed = value is not None and is_fail(item, value)
+            if failed and item.note_required_if_fail:
+                answer["note"] = "现场发现问题，已通知责任人整改。Finding shown to the zone owner."
+            wants_photo = item.type == "photo" or item.photo.required
+            if wants_photo or (failed and item.photo.required_if_fail):
+                answer["photos"] = [self.photo(officer, f"{zone.id} {item.id} {day:%Y-%m-%d}")]
+            answers[item.id] = answer
+        return answers
+
+    def audit(self, zone: Zone, checklist: Checklist, officer: User, when: datetime, level: float):
+        started = when - timedelta(minutes=self.rng.randint(25, 50))
+        status = "draft" if when > datetime.now(UTC) - timedelta(hours=30) else "submitted"
+        body = AuditBody(
+            checklist_id=checklist.id,
+            checklist_version=checklist.version,
+            zone_id=zone.id,
+            started_at=started,
+            submitted_at=when if status == "submitted" else None,
+            status=status,
+            answers=self.answers(checklist, zone, level, officer, when),
+        )
+        audit_id = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        received = when + timedelta(minutes=self.rng.randint(1, 240))
+        put_audit(self.store, self.settings.timezone, officer, audit_id, body, received)
+        return audit_id, body, received
+
+    def review(self, audit_id: str, body: AuditBody, officer: User, received: datetime, age):
+        if body.status != "submitted" or age < timedelta(days=3):
+            return  # the newest audits wait in the supervisor's queue
+        at = received + timedelta(hours=self.rng.randint(2, 40))
+        if self.rng.random() < 0.12:
+            comment = self.rng.choice(RETURN_COMMENTS)
+            review_audit(self.store, self.supervisor, audit_id, ReviewBody("return", comment), at)
+            if age < timedelta(days=10):
+                return  # still with the officer
+            fixed = AuditBody(
+                **{**_fields(body), "submitted_at": at + timedelta(hours=3), "base_revision": 1}
+            )
+            put_audit(
+                self.store,
+                self.settings.timezone,
+                officer,
+                audit_id,
+                fixed,
+                at + timedelta(hours=4),
+            )
+            at += timedelta(hours=20)
+        review_audit(self.store, self.supervisor, audit_id, ReviewBody("approve", "确认 OK"), at)
+
+
+def _fields(body: AuditBody) -> dict:
+    return {name: getattr(body, name) for name in body.__struct_fields__}
+
+
+def load_demo_audits(store: Store, settings: Settings, seed: int = 6) -> int:
+    """Audit every zone weekly for the last WEEKS weeks; returns how many audits were made."""
+    demo = _Demo(store, settings, seed)
+    officers = {"hq": demo._user("officer"), "east": demo._user("officer2")}
+    now = datetime.now(UTC)
+    count = 0
+    for site in sites_for(store, demo.supervisor):
+        for zone in site.zones:
+            level = ZONE_LEVEL.get(zone.id, 0.6)
+            for week in range(WEEKS, -1, -1):
+                when = now - timedelta(
+                    days=7 * week + demo.rng.randint(0, 4), hours=demo.rng.randint(0, 6)
+                )
+                improved = min(0.97, level + (WEEKS - week) * 0.02)
+                for checklist_id in zone.checklist_ids:
+                    checklist = demo.checklists.get(checklist_id)
+                    weekly = checklist_id == "6s-zone"
+                    if checklist is None or (not weekly and demo.rng.random() > 0.3):
+                        continue
+                    officer = officers[site.id]
+                    audit_id, body, received = demo.audit(zone, checklist, officer, when, improved)
+                    demo.review(audit_id, body, officer, received, now - received)
+                    count += 1
+    return count

@@ -1,0 +1,64 @@
+"""`genba serve --demo` brings two months of audits, with drawn photos, that verify clean."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from conftest import CHECKLISTS
+from server.app import open_store
+from server.settings import Settings
+from server.verify import problems
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("demo") / "data",
+        checklists_dir=CHECKLISTS,
+        demo=True,
+        demo_audits=True,
+    )
+    store = open_store(settings)
+    yield store, settings
+    store.close()
+
+
+def test_audits_span_two_months_zones_and_officers(demo):
+    db = demo[0].read()
+    months = {r[0] for r in db.execute("select distinct month from audits")}
+    assert len(months) >= 2
+    assert db.execute("select count(distinct zone_id) from audits").fetchone()[0] == 8
+    assert db.execute("select count(distinct officer_id) from audits").fetchone()[0] == 2
+    oldest = db.execute("select min(received_at) from audits").fetchone()[0]
+    assert datetime.fromisoformat(oldest) < datetime.now(UTC) - timedelta(days=45)
+
+
+def test_every_status_is_there_for_the_screens_to_show(demo):
+    db = demo[0].read()
+    statuses = {r[0] for r in db.execute("select distinct status from audits")}
+    assert statuses == {"draft", "submitted", "returned", "approved"}
+
+
+def test_findings_have_photos_on_disk(demo):
+    store, settings = demo
+    db = store.read()
+    assert db.execute("select count(*) from photos").fetchone()[0] > 20
+    missing = db.execute(
+        "select count(*) from audit_photos where sha256 not in (select sha256 from photos)"
+    ).fetchone()[0]
+    assert missing == 0
+
+
+def test_zones_differ_in_level(demo):
+    db = demo[0].read()
+    averages = dict(
+        db.execute(
+            "select zone_id, avg(score_percent) from audits where checklist_id = '6s-zone'"
+            " group by zone_id"
+        ).fetchall()
+    )
+    assert averages["hq-showroom"] > averages["hq-bodyshop"] + 10
+
+
+def test_demo_data_verifies(demo):
+    assert problems(*demo) == []
