@@ -119,6 +119,31 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from server.backup import BackupError, backup
+
+    try:
+        count = backup(_settings(args), args.file)
+    except BackupError as exc:
+        print(f"genba: {exc}", file=sys.stderr)
+        return 1
+    print(f"backed up the database and {count} photo files to {args.file}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from server.backup import BackupError, restore
+
+    settings = _settings(args)
+    try:
+        restore(settings, args.file)
+    except BackupError as exc:
+        print(f"genba: {exc}", file=sys.stderr)
+        return 1
+    print(f"restored {args.file} into {settings.data_dir}; checking it:")
+    return cmd_verify(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="genba", description="Genba audit server")
     data = argparse.ArgumentParser(add_help=False)
@@ -159,6 +184,17 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", parents=[data], help="check the database, the event chain and the photo files"
     )
     verify.set_defaults(func=cmd_verify)
+
+    backup = commands.add_parser(
+        "backup", parents=[data], help="write a consistent backup of the data dir to FILE"
+    )
+    backup.add_argument("file", type=Path, metavar="FILE")
+    backup.set_defaults(func=cmd_backup)
+    restore = commands.add_parser(
+        "restore", parents=[data], help="restore FILE into an empty data dir, then verify it"
+    )
+    restore.add_argument("file", type=Path, metavar="FILE")
+    restore.set_defaults(func=cmd_restore)
     return parser
 
 

@@ -1,0 +1,90 @@
+"""Backup and restore of a data dir: a consistent SQLite snapshot plus the photo files.
+
+The database is copied with SQLite's online backup API, so a backup taken while devices sync
+is a consistent snapshot; photos never change once written (they are named by hash), so
+copying the files after the snapshot covers every photo the snapshot refers to.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tarfile
+import tempfile
+from pathlib import Path
+
+from server.settings import Settings
+
+DB_NAME = "genba.db"
+PHOTOS = "photos"
+
+
+class BackupError(RuntimeError):
+    pass
+
+
+def backup(settings: Settings, target: Path) -> int:
+    """Write the backup to `target` (atomically); returns the number of photo files."""
+    if not settings.db_path.is_file():
+        raise BackupError(f"no database at {settings.db_path}")
+    target = target.resolve()
+    with tempfile.TemporaryDirectory() as scratch:
+        snapshot = Path(scratch) / DB_NAME
+        source = sqlite3.connect(settings.db_path)
+        dest = sqlite3.connect(snapshot)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+            source.close()
+        partial = target.with_name(target.name + ".partial")
+        count = 0
+        with tarfile.open(partial, "w:gz") as archive:
+            archive.add(snapshot, arcname=DB_NAME)
+            for path in sorted(settings.photos_dir.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    archive.add(path, arcname=f"{PHOTOS}/{path.relative_to(settings.photos_dir)}")
+                    count += 1
+        with open(partial, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(partial, target)
+    return count
+
+
+def _safe_members(archive: tarfile.TarFile):
+    for member in archive.getmembers():
+        name = member.name
+        parts = Path(name).parts
+        if name.startswith(("/", "\\")) or ".." in parts or "\\" in name or "\0" in name:
+            raise BackupError(f"refusing unsafe path in backup: {name!r}")
+        if not (member.isfile() or member.isdir()):
+            raise BackupError(f"refusing a link or device in backup: {name!r}")
+        if name != DB_NAME and parts[0] != PHOTOS:
+            raise BackupError(f"unexpected file in backup: {name!r}")
+        yield member
+
+
+def restore(settings: Settings, source: Path) -> None:
+    """Unpack a backup into an empty data dir."""
+    data = settings.data_dir
+    if data.exists() and any(data.iterdir()):
+        raise BackupError(f"{data} is not empty: restore into a new data dir")
+    try:
+        archive = tarfile.open(source, "r:gz")  # noqa: SIM115 - closed by the with below
+    except (OSError, tarfile.TarError) as exc:
+        raise BackupError(f"cannot read backup {source}: {exc}") from None
+    with archive:
+        members = list(_safe_members(archive))
+        if DB_NAME not in {m.name for m in members}:
+            raise BackupError(f"{source} holds no {DB_NAME}")
+        data.mkdir(parents=True, exist_ok=True)
+        for member in members:
+            target = data / member.name
+            if member.isdir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with archive.extractfile(member) as src, open(target, "wb") as out:
+                while chunk := src.read(1 << 20):
+                    out.write(chunk)
+    (data / PHOTOS).mkdir(exist_ok=True)
