@@ -64,6 +64,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
             name=args.name,
             site_ids=args.site or None,
             staff_id=args.staff,
+            actor="cli",
         )
     except UserError as exc:
         print(f"genba: {exc}", file=sys.stderr)

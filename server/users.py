@@ -11,6 +11,7 @@ import msgspec
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from server import events
 from server.db import Store
 
 Role = Literal["officer", "supervisor", "admin"]
@@ -68,6 +69,7 @@ def add_user(
     name: str | None = None,
     site_ids: list[str] | None = None,
     staff_id: str | None = None,
+    actor: str = "system",
 ) -> User:
     username = validate_username(username)
     if role not in ROLE_RANK:
@@ -99,6 +101,8 @@ def add_user(
             .last_pk
         )
         db["user_sites"].insert_all({"user_id": user_id, "site_id": s} for s in site_ids or [])
+        detail = {"role": role, "site_ids": site_ids, "staff_id": staff_id}
+        events.append(db, actor, "user.add", "user", username, detail)
     return get_user(store, user_id)
 
 
@@ -154,6 +158,8 @@ def issue_token(store: Store, user: User, days: int, device: str = "") -> str:
                 "device": device[:200],
             }
         )
+        detail = {"token": _token_hash(token)[:12], "device": device[:200]}
+        events.append(db, user.username, "token.issue", "user", user.username, detail)
     return token
 
 
@@ -169,18 +175,21 @@ def user_for_token(store: Store, token: str) -> User | None:
     return get_user(store, rows[0]["user_id"])
 
 
-def revoke_token(store: Store, token: str) -> None:
+def revoke_token(store: Store, user: User, token: str) -> None:
     with store.write() as db:
         db.execute(
             "update tokens set revoked_at = ? where token_hash = ? and revoked_at is null",
             [iso(now()), _token_hash(token)],
         )
+        detail = {"token": _token_hash(token)[:12]}
+        events.append(db, user.username, "token.revoke", "user", user.username, detail)
 
 
-def revoke_all(store: Store, user_id: int) -> int:
+def revoke_all(store: Store, user: User, actor: str = "system") -> int:
     with store.write() as db:
         cursor = db.execute(
             "update tokens set revoked_at = ? where user_id = ? and revoked_at is null",
-            [iso(now()), user_id],
+            [iso(now()), user.id],
         )
+        events.append(db, actor, "token.revoke_all", "user", user.username, {})
         return cursor.rowcount

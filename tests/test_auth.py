@@ -103,3 +103,15 @@ def test_admin_adds_a_user_who_can_sign_in(client, admin):
 def test_health_needs_no_token(client):
     response = client.get("/api/health")
     assert response.status_code == 200 and response.json()["status"] == "ok"
+
+
+def test_sign_ins_and_sign_outs_are_in_the_event_log(client, app):
+    headers = login(client, "supervisor")
+    client.post("/api/logout", headers=headers)
+    actions = [
+        r[0]
+        for r in app.state.store.read().execute(
+            "select action from events where actor = 'supervisor' order by seq"
+        )
+    ]
+    assert actions == ["token.issue", "token.revoke"]

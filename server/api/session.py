@@ -64,7 +64,7 @@ class SessionController(Controller):
 
     @post("/logout", status_code=200, sync_to_thread=True)
     def logout(self, request: Request, state: State) -> dict:
-        revoke_token(state.store, request.auth)
+        revoke_token(state.store, request.user, request.auth)
         return {"detail": "signed out"}
 
     @get("/me", sync_to_thread=False)

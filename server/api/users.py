@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 
@@ -58,7 +58,7 @@ class UsersController(Controller):
         ]
 
     @post("/", sync_to_thread=True)
-    def create_user(self, data: JSONBody[NewUser], state: State) -> dict:
+    def create_user(self, data: JSONBody[NewUser], state: State, request: Request) -> dict:
         try:
             user = add_user(
                 state.store,
@@ -68,6 +68,7 @@ class UsersController(Controller):
                 name=data.name,
                 site_ids=data.site_ids,
                 staff_id=data.staff_id,
+                actor=request.user.username,
             )
         except UserError as exc:
             status = 409 if "already exists" in str(exc) else 400
@@ -75,7 +76,8 @@ class UsersController(Controller):
         return user.public()
 
     @post("/{user_id:int}/revoke", status_code=200, sync_to_thread=True)
-    def revoke(self, user_id: FromPath[int], state: State) -> dict:
-        if get_user(state.store, user_id) is None:
+    def revoke(self, user_id: FromPath[int], state: State, request: Request) -> dict:
+        user = get_user(state.store, user_id)
+        if user is None:
             raise ApiError(404, f"no user {user_id}")
-        return {"revoked": revoke_all(state.store, user_id)}
+        return {"revoked": revoke_all(state.store, user, actor=request.user.username)}
