@@ -22,7 +22,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server.checklists.registry import PublishError
 
     settings = _settings(
-        args, host=args.host, port=args.port, demo=args.demo, demo_audits=args.demo
+        args,
+        host=args.host,
+        port=args.port,
+        demo=args.demo,
+        demo_audits=args.demo and not args.no_demo_audits,
     )
     try:
         app = create_app(settings)
@@ -157,6 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port (default 8000)")
     serve.add_argument("--demo", action="store_true", help="load the demo dealership if empty")
+    serve.add_argument(
+        "--no-demo-audits", action="store_true", help="with --demo: sites, zones, users only"
+    )
     serve.add_argument("--tls-cert", type=Path, help="certificate (PEM) to serve HTTPS to tablets")
     serve.add_argument("--tls-key", type=Path, help="private key (PEM) of --tls-cert")
     serve.set_defaults(func=cmd_serve)

@@ -26,7 +26,8 @@ class LiveServer:
 
     def start(self) -> LiveServer:
         command = [sys.executable, "-m", "server", "serve", "--data", str(self.data)]
-        command += ["--port", str(self.port)] + (["--demo"] if self.demo else [])
+        command += ["--port", str(self.port)]
+        command += ["--demo", "--no-demo-audits"] if self.demo else []
         self.process = subprocess.Popen(
             command,
             stdout=subprocess.PIPE,

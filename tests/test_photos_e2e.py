@@ -30,7 +30,7 @@ def server(tmp_path_factory):
     data = root / "data"
     log = (root / "server.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "server", "serve", "--demo", "--data", str(data)]
+        [sys.executable, "-m", "server", "serve", "--demo", "--no-demo-audits", "--data", str(data)]
         + ["--port", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
