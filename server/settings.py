@@ -49,6 +49,8 @@ def settings_from_env(**overrides) -> Settings:
     values: dict = {"data_dir": default_data_dir()}
     if os.environ.get("GENBA_CHECKLISTS"):
         values["checklists_dir"] = Path(os.environ["GENBA_CHECKLISTS"])
+    if os.environ.get("GENBA_PWA"):
+        values["pwa_dir"] = Path(os.environ["GENBA_PWA"])
     if os.environ.get("GENBA_HOST"):
         values["host"] = os.environ["GENBA_HOST"]
     if os.environ.get("GENBA_PORT"):
