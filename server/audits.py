@@ -109,6 +109,9 @@ def _load_context(store: Store, user: User, body: AuditBody) -> tuple[Checklist,
         raise _invalid(
             [{"path": "$.checklist_id", "message": f"{checklist.id} is not used in {zone.id}"}]
         )
+    if checklist.zone_kinds is not None and zone.kind not in checklist.zone_kinds:
+        message = f"{checklist.id} is not written for {zone.kind} zones like {zone.id}"
+        raise _invalid([{"path": "$.checklist_id", "message": message}])
     return checklist, zone
 
 

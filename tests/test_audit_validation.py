@@ -142,3 +142,14 @@ def test_oversized_answers_map_is_400(client, officer):
     body = {**audit_body(client, officer), "answers": {f"i{n}": {} for n in range(2001)}}
     response = _put(client, officer, body)
     assert response.status_code == 400 and response.json()["errors"][0]["path"] == "$.answers"
+
+
+def test_checklist_written_for_other_zone_kinds_is_refused(client, app, officer):
+    with app.state.store.write() as db:
+        db["zones"].update("hq-office", {"checklist_ids": '["6s-zone", "goods-receiving"]'})
+    body = audit_body(
+        client, officer, zone_id="hq-parts", zone_kind="warehouse", checklist="goods-receiving"
+    )
+    response = _put(client, officer, {**body, "zone_id": "hq-office"})
+    assert "$.checklist_id" in _error_paths(response)
+    assert "warehouse" not in response.json()["detail"] or "office" in response.json()["detail"]
