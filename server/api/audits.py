@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import State
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
-from server import audits
+from server import audit_views, audits
 from server.auth import requires
 from server.errors import ApiError
 
@@ -49,7 +49,7 @@ class AuditsController(Controller):
 
     @get("/audits/{audit_id:str}", sync_to_thread=True)
     def get_audit(self, request: Request, state: State, audit_id: AuditId) -> dict:
-        return audits.get_audit(state.store, request.user, _audit_id(audit_id))
+        return audit_views.get_audit(state.store, request.user, _audit_id(audit_id))
 
     @get("/audits", sync_to_thread=True)
     def list_audits(
@@ -63,7 +63,7 @@ class AuditsController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> dict:
         filters = {"zone_id": zone_id, "status": status, "month": month}
-        return audits.list_audits(
+        return audit_views.list_audits(
             state.store, request.user, filters, int(cursor) if cursor else None, limit
         )
 
@@ -80,6 +80,6 @@ class AuditsController(Controller):
 
     @get("/changes", sync_to_thread=True)
     def changes(self, request: Request, state: State, since: Cursor = None) -> dict:
-        return audits.changes_since(
+        return audit_views.changes_since(
             state.store, request.user, int(since) if since is not None else None
         )

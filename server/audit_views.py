@@ -1,0 +1,125 @@
+"""Reading audits: the view clients get, who may see what, pages, and the changes feed."""
+
+from __future__ import annotations
+
+import json
+
+from server import events
+from server.answers import photo_ids
+from server.db import Store
+from server.errors import ApiError
+from server.scoring import Answer
+from server.users import User
+
+
+def missing_photos(db, shas: list[str]) -> list[str]:
+    if not shas:
+        return []
+    marks = ",".join("?" * len(shas))
+    have = {r[0] for r in db.execute(f"select sha256 from photos where sha256 in ({marks})", shas)}
+    return [sha for sha in shas if sha not in have]
+
+
+def audit_row(db, audit_id: str) -> dict | None:
+    rows = list(db.query("select * from audits where id = ?", [audit_id]))
+    return rows[0] if rows else None
+
+
+def audit_view(db, row: dict) -> dict:
+    """The audit as clients see it: body fields, score, completeness and the review."""
+    body = json.loads(row["body"])
+    shas = photo_ids({k: Answer(**v) for k, v in body["answers"].items()})
+    missing = missing_photos(db, shas)
+    return {
+        "id": row["id"],
+        **{k: body[k] for k in ("checklist_id", "checklist_version", "zone_id", "answers")},
+        "started_at": body["started_at"],
+        "submitted_at": body["submitted_at"],
+        "site_id": row["site_id"],
+        "officer_id": row["officer_id"],
+        "status": row["status"],
+        "revision": row["revision"],
+        "complete": bool(row["complete"]) and not missing,
+        "missing_photos": missing,
+        "score": json.loads(row["score"]),
+        "month": row["month"],
+        "clock_flag": row["clock_flag"],
+        "received_at": row["received_at"],
+        "updated_at": row["updated_at"],
+        "review": json.loads(row["review"]) if row["review"] else None,
+    }
+
+
+def may_see(user: User, row: dict) -> bool:
+    """Officers see their own audits; supervisors and admins every audit of their sites."""
+    if not user.may_see_site(row["site_id"]):
+        return False
+    return user.at_least("supervisor") or row["officer_id"] == user.id
+
+
+def get_audit(store: Store, user: User, audit_id: str) -> dict:
+    db = store.read()
+    row = audit_row(db, audit_id)
+    if row is None or not may_see(user, row):
+        raise ApiError(404, f"no audit {audit_id}")
+    return audit_view(db, row)
+
+
+def list_audits(store: Store, user: User, filters: dict, cursor: int | None, limit: int) -> dict:
+    """A page of audits, newest first, by keyset on rowid so every page costs the same."""
+    where, params = [], []
+    for column in ("zone_id", "status", "month"):
+        if filters.get(column):
+            where.append(f"{column} = ?")
+            params.append(filters[column])
+    if user.site_ids is not None:
+        where.append(f"site_id in ({','.join('?' * len(user.site_ids))})")
+        params.extend(sorted(user.site_ids))
+    if not user.at_least("supervisor"):
+        where.append("officer_id = ?")
+        params.append(user.id)
+    if cursor is not None:
+        where.append("rowid < ?")
+        params.append(cursor)
+    sql = "select rowid as _rowid, * from audits"
+    if where:
+        sql += " where " + " and ".join(where)
+    sql += " order by rowid desc limit ?"
+    db = store.read()
+    rows = list(db.query(sql, [*params, limit + 1]))
+    page = rows[:limit]
+    next_cursor = str(page[-1]["_rowid"]) if len(rows) > limit else None
+    return {"audits": [audit_view(db, row) for row in page], "next_cursor": next_cursor}
+
+
+def changes_since(store: Store, user: User, since: int | None, limit: int = 200) -> dict:
+    """What this user's devices must learn: their audits reviewed since `since`, new checklists."""
+    db = store.read()
+    if since is None:
+        return {"cursor": str(events.last_seq(db)), "audits": [], "checklists": []}
+    upto = events.last_seq(db)  # later events wait for the next call
+    rows = list(
+        db.query(
+            "select seq, action, entity_id, detail from events where seq > ? and seq <= ?"
+            " and action in ('audit.review', 'checklist.publish') order by seq limit ?",
+            [since, upto, limit],
+        )
+    )
+    audits, checklists, seen = [], [], set()
+    for event in rows:
+        if event["action"] == "checklist.publish":
+            checklists.append(json.loads(event["detail"]))
+            continue
+        if event["entity_id"] in seen:
+            continue
+        row = audit_row(db, event["entity_id"])
+        if row and row["officer_id"] == user.id and user.may_see_site(row["site_id"]):
+            seen.add(event["entity_id"])
+            audits.append(audit_view(db, row))
+    cursor = rows[-1]["seq"] if len(rows) == limit else max(since, upto)
+    return {
+        "cursor": str(cursor),
+        "audits": audits,
+        "checklists": checklists,
+        "more": len(rows) == limit,
+    }
