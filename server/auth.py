@@ -41,6 +41,8 @@ def requires(role: Role):
     """A guard: the caller's role must be at least `role`."""
 
     def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        if connection.scope.get("method") == "OPTIONS":
+            return  # CORS preflight answers only with Allow headers; there is no user to check
         user: User = connection.user
         if not user.at_least(role):
             raise PermissionDeniedException(f"needs the {role} role; you are {user.role}")

@@ -7,7 +7,7 @@ from typing import Annotated
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody, PathParameter
 
 from server.auth import requires
 from server.errors import ApiError
@@ -76,7 +76,12 @@ class UsersController(Controller):
         return user.public()
 
     @post("/{user_id:int}/revoke", status_code=200, sync_to_thread=True)
-    def revoke(self, user_id: FromPath[int], state: State, request: Request) -> dict:
+    def revoke(
+        self,
+        user_id: Annotated[int, PathParameter(ge=1, le=2**63 - 1)],
+        state: State,
+        request: Request,
+    ) -> dict:
         user = get_user(state.store, user_id)
         if user is None:
             raise ApiError(404, f"no user {user_id}")
