@@ -155,11 +155,11 @@ def create_audits(db: Database) -> None:
         pk="id",
         foreign_keys=[("zone_id", "zones", "id"), ("officer_id", "users", "id")],
     )
-    db["audits"].create_index(["zone_id", "month", "id"])
-    db["audits"].create_index(["status", "month", "id"])
-    db["audits"].create_index(["month", "id"])
-    db["audits"].create_index(["site_id", "month", "id"])
-    db["audits"].create_index(["officer_id", "updated_at"])
+    # Pages are ordered by (month, rowid), newest first; SQLite appends the rowid to every
+    # index, so each of these serves one filter in page order without sorting.
+    for column in ("zone_id", "status", "site_id", "officer_id"):
+        db["audits"].create_index([column, "month"])
+    db["audits"].create_index(["month"])
     db["audit_revisions"].create(
         {
             "audit_id": str,

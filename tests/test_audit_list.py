@@ -92,3 +92,26 @@ def test_changes_from_zero_include_published_checklists(client, officer):
     assert {"id": "6s-zone", "version": 1} in [
         {"id": c["id"], "version": c["version"]} for c in checklists
     ]
+
+
+def test_every_filter_pages_by_index_without_sorting(app):
+    from server.audit_views import page_sql
+
+    db = app.state.store.read()
+    filters = [
+        [],
+        ["zone_id = ?"],
+        ["status = ?"],
+        ["month = ?"],
+        ["zone_id = ?", "month = ?"],
+        ["status = ?", "month = ?"],
+        ["officer_id = ?"],
+        ["officer_id = ?", "month = ?"],
+        ["zone_id = ?", "(month, rowid) < (?, ?)"],
+        ["(month, rowid) < (?, ?)"],
+    ]
+    for where in filters:
+        args = [1] * (sum(w.count("?") for w in where) + 1)
+        plan = " | ".join(r[3] for r in db.execute("explain query plan " + page_sql(where), args))
+        assert "TEMP B-TREE" not in plan, (where, plan)
+        assert "SCAN audits" not in plan or not where, (where, plan)

@@ -15,6 +15,7 @@ from server.errors import ApiError
 
 Month = Annotated[str | None, QueryParameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 Cursor = Annotated[str | None, QueryParameter(pattern=r"^\d{1,18}$")]
+PageCursor = Annotated[str | None, QueryParameter(pattern=r"^\d{4}-\d{2}\.\d{1,18}$")]
 AuditId = Annotated[str, PathParameter(max_length=64)]
 
 
@@ -59,13 +60,11 @@ class AuditsController(Controller):
         zone_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
         status: FromQuery[Literal["draft", "submitted", "returned", "approved"] | None] = None,
         month: Month = None,
-        cursor: Cursor = None,
+        cursor: PageCursor = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> dict:
         filters = {"zone_id": zone_id, "status": status, "month": month}
-        return audit_views.list_audits(
-            state.store, request.user, filters, int(cursor) if cursor else None, limit
-        )
+        return audit_views.list_audits(state.store, request.user, filters, cursor, limit)
 
     @post(
         "/audits/{audit_id:str}/review",
