@@ -84,8 +84,13 @@ def list_audits(store: Store, user: User, filters: dict, cursor: str | None, lim
         params.append(user.id)
     if cursor is not None:
         month, _, rowid = cursor.partition(".")
-        where.append("(month, rowid) < (?, ?)")
-        params.extend([month, int(rowid)])
+        if filters.get("month"):
+            # Within one month the index is in rowid order: a plain range seeks straight there.
+            where.append("rowid < ?")
+            params.append(int(rowid))
+        else:
+            where.append("(month, rowid) < (?, ?)")
+            params.extend([month, int(rowid)])
     sql = page_sql(where)
     db = store.read()
     rows = list(db.query(sql, [*params, limit + 1]))

@@ -65,6 +65,10 @@ class Store:
                 raise
             db.conn.execute("COMMIT")
 
+    def write_connection(self) -> sqlite3.Connection:
+        """The writer's raw connection, for maintenance outside a transaction (benchmarks)."""
+        return self._writer.conn
+
     def close(self) -> None:
         for db in [*self._readers, self._writer]:
             with contextlib.suppress(sqlite3.Error):

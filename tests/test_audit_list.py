@@ -108,6 +108,7 @@ def test_every_filter_pages_by_index_without_sorting(app):
         ["officer_id = ?"],
         ["officer_id = ?", "month = ?"],
         ["zone_id = ?", "(month, rowid) < (?, ?)"],
+        ["zone_id = ?", "month = ?", "rowid < ?"],
         ["(month, rowid) < (?, ?)"],
     ]
     for where in filters:
@@ -115,3 +116,16 @@ def test_every_filter_pages_by_index_without_sorting(app):
         plan = " | ".join(r[3] for r in db.execute("explain query plan " + page_sql(where), args))
         assert "TEMP B-TREE" not in plan, (where, plan)
         assert "SCAN audits" not in plan or not where, (where, plan)
+
+
+def test_pages_within_one_month_follow_the_cursor(client, officer, supervisor):
+    made = [_submit(client, officer) for _ in range(5)]
+    month = client.get(f"/api/audits/{made[0]}", headers=officer).json()["month"]
+    seen, cursor = [], None
+    while True:
+        query = f"/api/audits?limit=2&month={month}" + (f"&cursor={cursor}" if cursor else "")
+        page = client.get(query, headers=supervisor).json()
+        seen += [a["id"] for a in page["audits"]]
+        if not (cursor := page["next_cursor"]):
+            break
+    assert seen == list(reversed(made))
