@@ -6,7 +6,7 @@ import logging
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
-from litestar.datastructures import State
+from litestar.datastructures import CacheControlHeader, State
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -93,6 +93,9 @@ def create_app(settings: Settings) -> Litestar:
                 html_mode=True,
                 include_in_schema=False,
                 opt=PUBLIC,
+                # The service worker keeps the offline copy; the browser revalidates the rest,
+                # so a new shell (and a new sw.js) is seen on the next visit.
+                cache_control=CacheControlHeader(no_cache=True),
             )
         )
     return Litestar(

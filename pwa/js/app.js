@@ -1,0 +1,269 @@
+// Start-up, the hash router, the status bar, the update banner and window.__genba.
+
+import { whenUnauthorized } from "./api.js";
+import * as db from "./db.js";
+import { getLang, setLang, t } from "./i18n.js";
+import * as outbox from "./outbox.js";
+import { S, expire, load, loadBootstrap, refreshRecent, signedIn } from "./session.js";
+import { go } from "./ui.js";
+import * as attention from "./views/attention.js";
+import * as audit from "./views/audit.js";
+import * as login from "./views/login.js";
+import * as summary from "./views/summary.js";
+import * as zone from "./views/zone.js";
+import * as zones from "./views/zones.js";
+
+// The shell version: keep equal to VERSION in /sw.js (they are cached together).
+const VERSION = "2026.11.26-1";
+
+let resolveReady;
+window.__genba = {
+  ready: new Promise((resolve) => {
+    resolveReady = resolve;
+  }),
+  flush: () => outbox.flush(),
+  db,
+  version: VERSION,
+};
+
+// [pattern, view, who may see it]: audit screens stay open with an expired token, because the
+// work is saved locally and only the sync waits for the new sign-in.
+const ROUTES = [
+  [/^#\/login$/, login, "anyone"],
+  [/^#\/zones$/, zones, "user"],
+  [/^#\/zone\/([^/?]+)$/, zone, "user"],
+  [/^#\/audit\/([^/?]+)\/summary$/, summary, "audit"],
+  [/^#\/audit\/([^/?]+)(?:\?(.*))?$/, audit, "audit"],
+  [/^#\/attention$/, attention, "user"],
+];
+
+const $ = (sel) => document.querySelector(sel);
+let cleanup = null;
+let serial = 0;
+
+async function route() {
+  const hash = location.hash || "#/zones";
+  const found = ROUTES.find(([re]) => re.test(hash));
+  if (!found) return go("#/zones");
+  const [re, view, who] = found;
+  const allowed = who === "anyone" || signedIn() || (who === "audit" && S.session);
+  if (!allowed) {
+    sessionStorage.setItem("genba.next", hash);
+    return go("#/login");
+  }
+  if (view === login && signedIn()) return go("#/zones");
+  const mine = ++serial;
+  if (cleanup) {
+    const c = cleanup;
+    cleanup = null;
+    c();
+  }
+  const [, id, query] = hash.match(re);
+  const el = document.createElement("div");
+  el.className = "view";
+  $("#view").replaceChildren(el);
+  window.scrollTo(0, 0);
+  let result;
+  try {
+    result = await view.render(el, [id && decodeURIComponent(id), query]);
+  } catch (err) {
+    console.error(err);
+    el.innerHTML = `<h1 tabindex="-1">${t("notFound")}</h1><p class="error">${String(err.message || err)}</p>`;
+  }
+  if (mine !== serial) {
+    if (typeof result === "function") result();
+    return;
+  }
+  cleanup = typeof result === "function" ? result : null;
+  // Move focus to the new screen for screen readers, unless the view focused something itself.
+  if (!el.contains(document.activeElement)) {
+    const h1 = el.querySelector("h1");
+    if (h1) h1.focus({ preventScroll: true });
+  }
+}
+
+// ---------------------------------------------------------------- status bar
+
+function translateStatic() {
+  for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
+  const toggle = $("[data-lang-toggle]");
+  toggle.textContent = t("langOther");
+  toggle.lang = getLang() === "zh" ? "en" : "zh-CN";
+  toggle.setAttribute("aria-label", `${t("langLabel")}: ${t("langOther")}`);
+  document.title = t("title");
+}
+
+function showOnline() {
+  const el = $("[data-online]");
+  el.dataset.online = String(navigator.onLine);
+  el.textContent = t(navigator.onLine ? "online" : "offline");
+}
+
+let statusTimer = null;
+const scheduleStatus = () => {
+  if (!statusTimer) statusTimer = setTimeout(refreshStatus, 30);
+};
+
+const clock = (iso, seconds) =>
+  new Date(iso).toLocaleTimeString(getLang() === "en" ? "en-GB" : "zh-CN", {
+    hour: "2-digit",
+    minute: "2-digit",
+    second: seconds ? "2-digit" : undefined,
+  });
+
+async function refreshStatus() {
+  clearTimeout(statusTimer);
+  statusTimer = null;
+  const [audits, photos, attn] = await Promise.all([
+    db.count("outbox"),
+    db.pendingPhotoCount(),
+    db.count("attention"),
+  ]);
+  $("[data-pending-audits]").textContent = String(audits);
+  $("[data-pending-photos]").textContent = String(photos);
+  $("[data-attention-count]").textContent = String(attn);
+  $(".bar .attn").classList.toggle("has", attn > 0);
+  $(".bar .pend").classList.toggle("has", audits + photos > 0);
+  const st = outbox.state;
+  const el = $(".syncstate");
+  if (S.session && S.session.expired) {
+    el.innerHTML = `<a href="#/login" class="relogin">${t("signInAgain")}</a>`;
+  } else {
+    el.textContent = st.running
+      ? t("syncing")
+      : !navigator.onLine
+        ? t("offlineWait")
+      : st.retryAt
+        ? t("syncRetry", { time: clock(st.retryAt, true) })
+        : st.lastOk
+          ? t("synced", { time: clock(st.lastOk) })
+          : "";
+  }
+  if (audits && !navigator.onLine && registration && registration.sync) {
+    // Background Sync: once the network is back the worker wakes an open page to flush.
+    // Only while offline: registered online it fires at once and would defeat the backoff.
+    registration.sync.register("genba-sync").catch(() => {});
+  }
+}
+
+async function onUnauthorized() {
+  await expire();
+  scheduleStatus();
+  if (!audit.screen.open && !location.hash.startsWith("#/login")) {
+    sessionStorage.setItem("genba.next", location.hash);
+    go("#/login");
+  }
+}
+
+// ---------------------------------------------------------------- service worker and updates
+
+let registration = null;
+
+async function setupWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  const sw = navigator.serviceWorker;
+  let controlled = Boolean(sw.controller);
+  registration = await sw.register("/sw.js");
+  const announce = () => {
+    if (registration.waiting && sw.controller) $("[data-update-available]").hidden = false;
+  };
+  announce();
+  registration.addEventListener("updatefound", () => {
+    const worker = registration.installing;
+    if (worker) worker.addEventListener("statechange", () => worker.state === "installed" && announce());
+  });
+  sw.addEventListener("controllerchange", () => {
+    if (!controlled) {
+      controlled = true; // the first worker claiming this page: nothing to reload
+      return;
+    }
+    if (audit.screen.open) $("[data-update-available]").hidden = false;
+    else location.reload();
+  });
+  sw.addEventListener("message", (event) => {
+    if (event.data && event.data.type === "FLUSH") outbox.flush();
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") registration.update().catch(() => {});
+  });
+}
+
+async function applyUpdate() {
+  const hint = $("[data-update-hint]");
+  // Never swap the shell under an open audit or a running sync.
+  if (audit.screen.open) {
+    hint.textContent = t("updateWait");
+    return;
+  }
+  while (outbox.isRunning()) await outbox.idle();
+  if (audit.screen.open) {
+    hint.textContent = t("updateWait");
+    return;
+  }
+  const reg = registration || (await navigator.serviceWorker.getRegistration());
+  if (reg && reg.waiting) reg.waiting.postMessage({ type: "SKIP_WAITING" });
+  else location.reload();
+}
+
+// ---------------------------------------------------------------- start
+
+async function start() {
+  setLang(getLang());
+  translateStatic();
+  // The sticky score panel sits below the status bar, whose height depends on wrapping.
+  const bar = $(".top");
+  new ResizeObserver(() => document.documentElement.style.setProperty("--barh", `${bar.offsetHeight}px`)).observe(bar);
+  showOnline();
+  await db.open();
+  await load();
+  whenUnauthorized(onUnauthorized);
+  outbox.subscribe(refreshStatus);
+  window.addEventListener("genba:changed", scheduleStatus);
+  window.addEventListener("hashchange", route);
+  // Fresh server data (bootstrap, recent audits): redraw the lists that show it.
+  window.addEventListener("genba:data", () => {
+    if (/^#\/(zones|zone\/|attention)/.test(location.hash)) route();
+  });
+  window.addEventListener("online", () => {
+    showOnline();
+    refreshStatus();
+    outbox.resetBackoff();
+    outbox.flush();
+  });
+  window.addEventListener("offline", () => {
+    showOnline();
+    refreshStatus();
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") outbox.flush();
+  });
+  $("[data-sync-now]").addEventListener("click", () => {
+    outbox.resetBackoff();
+    outbox.flush();
+  });
+  $("[data-lang-toggle]").addEventListener("click", () => {
+    setLang(getLang() === "zh" ? "en" : "zh");
+    translateStatic();
+    showOnline();
+    refreshStatus();
+    route();
+  });
+  $("[data-reload]").addEventListener("click", applyUpdate);
+  await route();
+  await refreshStatus();
+  setupWorker().catch((err) => console.warn("service worker", err));
+  if (signedIn()) {
+    outbox.flush();
+    if (navigator.onLine) {
+      loadBootstrap().catch(() => {});
+      refreshRecent().catch(() => {});
+    }
+  }
+}
+
+start()
+  .catch((err) => {
+    console.error(err);
+    $("#view").innerHTML = `<h1>${t("app")}</h1><p class="error">${String(err.message || err)}</p>`;
+  })
+  .finally(() => resolveReady());

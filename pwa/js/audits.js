@@ -1,0 +1,195 @@
+// The audit on the device: creating, saving (audit + outbox entry in one transaction), the
+// body the server takes, and what is still missing before submit. The rules for "required"
+// mirror server/answers.py so the summary screen and the server agree.
+
+import * as db from "./db.js";
+import { isFail, scoreAudit } from "./scoring.js";
+import { changed } from "./ui.js";
+
+export const appliesTo = (item, kind) => !item.zone_kinds || !kind || item.zone_kinds.includes(kind);
+
+/** Sections with only the items this zone's kind uses; sections left empty are dropped. */
+export function visibleSections(checklist, kind) {
+  return checklist.sections
+    .map((s) => ({ ...s, items: s.items.filter((i) => appliesTo(i, kind)) }))
+    .filter((s) => s.items.length > 0);
+}
+
+const SCORED = ["score", "pass_fail", "number", "choice"];
+export const isRequired = (item) => (item.required == null ? SCORED.includes(item.type) : item.required);
+const photoRule = (item) => item.photo || { required: false, required_if_fail: false, max: 5 };
+export const photoMax = (item) => (photoRule(item).max == null ? 5 : photoRule(item).max);
+
+/** What one answer still lacks: a list of "value" | "photos" | "note" (server's _missing). */
+export function lacks(item, answer) {
+  const a = answer || {};
+  const photos = (a.photos || []).length > 0;
+  const out = [];
+  const rule = photoRule(item);
+  if (item.type === "photo") {
+    if ((isRequired(item) || rule.required) && !photos) out.push("photos");
+    return out;
+  }
+  if (a.value == null) {
+    if (isRequired(item)) out.push("value");
+    return out;
+  }
+  const failed = isFail(item, a.value);
+  if (!photos && (rule.required || (failed && rule.required_if_fail))) out.push("photos");
+  if (failed && item.note_required_if_fail && !(a.note || "").trim()) out.push("note");
+  return out;
+}
+
+export function missing(sections, answers) {
+  const out = [];
+  for (const section of sections) {
+    for (const item of section.items) {
+      for (const field of lacks(item, answers[item.id])) out.push({ section, item, field });
+    }
+  }
+  return out;
+}
+
+export function newAudit(checklist, zoneId, owner) {
+  const now = new Date().toISOString();
+  return {
+    id: crypto.randomUUID(),
+    checklist_id: checklist.id,
+    checklist_version: checklist.version,
+    zone_id: zoneId,
+    started_at: now,
+    submitted_at: null,
+    status: "draft",
+    answers: {},
+    base_revision: null,
+    server: null,
+    owner,
+    preview: null,
+    updated_at: now,
+  };
+}
+
+/** The PUT body. Returned audits being fixed go up as drafts until they are resubmitted. */
+export function bodyOf(audit) {
+  const answers = {};
+  for (const [id, a] of Object.entries(audit.answers)) {
+    if (a.value == null && !a.note && !(a.photos && a.photos.length)) continue;
+    answers[id] = { value: a.value ?? null, note: a.note || "", photos: a.photos || [] };
+  }
+  return {
+    checklist_id: audit.checklist_id,
+    checklist_version: audit.checklist_version,
+    zone_id: audit.zone_id,
+    started_at: audit.started_at,
+    submitted_at: audit.status === "submitted" ? audit.submitted_at : null,
+    status: audit.status === "submitted" ? "submitted" : "draft",
+    base_revision: audit.base_revision,
+    answers,
+  };
+}
+
+/** Write the outbox entry for `audit` inside an open transaction `s` (audits+outbox stores). */
+export async function queueIn(s, audit) {
+  const body = bodyOf(audit);
+  const key = `audit:${audit.id}`;
+  const old = await db.req(s.outbox.get(key));
+  // An untouched (or emptied) new draft is not worth a server revision.
+  if (body.status === "draft" && !Object.keys(body.answers).length && !audit.server) {
+    if (old) s.outbox.delete(key);
+    return;
+  }
+  s.outbox.put({
+    key,
+    audit_id: audit.id,
+    owner: audit.owner,
+    seq: (old ? old.seq : 0) + 1, // lets a finished PUT tell whether a newer save replaced it
+    queued_at: old ? old.queued_at : new Date().toISOString(),
+    parked: old ? old.parked : false, // a conflict waits for the officer's decision
+    body,
+  });
+}
+
+/**
+ * Save the audit and queue it, in one transaction; resolves after commit. `photo` adds a
+ * photo record, `dropPhotos` deletes local photo records no longer named by any answer.
+ */
+export async function saveAudit(audit, { photo = null, dropPhotos = [] } = {}) {
+  audit.updated_at = new Date().toISOString();
+  await db.tx(["audits", "outbox", "photos"], "readwrite", async (s) => {
+    // The sync engine owns base_revision and server: a screen's copy may predate its last PUT.
+    const stored = await db.req(s.audits.get(audit.id));
+    if (stored) {
+      audit.base_revision = stored.base_revision;
+      audit.server = stored.server;
+    }
+    s.audits.put(audit);
+    if (photo) s.photos.put(photo);
+    if (dropPhotos.length) {
+      // The same picture may be in another audit (picked twice from the gallery): keep it then.
+      const others = (await db.req(s.audits.getAll())).filter((a) => a.id !== audit.id);
+      const used = new Set(others.flatMap((a) => Object.values(a.answers).flatMap((x) => x.photos || [])));
+      for (const sha of dropPhotos) if (!used.has(sha)) s.photos.delete(sha);
+    }
+    await queueIn(s, audit);
+  });
+  changed();
+}
+
+export function preview(checklist, answers, kind) {
+  const score = scoreAudit(checklist, answers, kind);
+  return { percent: score.percent, band: score.band, score };
+}
+
+export const serverMeta = (view, review) => ({
+  revision: view.revision,
+  status: view.status,
+  score: view.score,
+  complete: view.complete,
+  missing_photos: view.missing_photos || [],
+  review: view.review !== undefined ? view.review : review ?? null,
+});
+
+/** A local copy made from the server's view of an audit (changes feed, take-server, import). */
+export function fromServer(view, local) {
+  return {
+    ...(local || {}),
+    id: view.id,
+    checklist_id: view.checklist_id,
+    checklist_version: view.checklist_version,
+    zone_id: view.zone_id,
+    started_at: view.started_at,
+    submitted_at: view.submitted_at,
+    status: view.status,
+    answers: view.answers,
+    base_revision: view.revision,
+    server: serverMeta(view),
+    owner: local ? local.owner : view.officer_id,
+    preview: view.score ? { percent: view.score.percent, band: view.score.band } : null,
+    updated_at: new Date().toISOString(),
+  };
+}
+
+/** Apply audits the server changed (reviews) to the local copies. */
+export async function applyServerAudits(views) {
+  await db.tx(["audits", "outbox", "photos"], "readwrite", async (s) => {
+    for (const view of views) {
+      if (view.status === "approved") {
+        // Final and on the server: keep only the thumbnails, the tablet's storage is finite.
+        for (const p of await db.req(s.photos.index("audit_id").getAll(view.id))) {
+          if (p.uploaded && p.blob) s.photos.put({ ...p, blob: null });
+        }
+      }
+      const local = await db.req(s.audits.get(view.id));
+      const pending = await db.req(s.outbox.get(`audit:${view.id}`));
+      if (local && pending) {
+        // Unsent work wins locally; if the server moved on, its PUT meets a 409 the officer
+        // resolves. Only the server's own view is recorded.
+        local.server = serverMeta(view);
+        s.audits.put(local);
+      } else {
+        s.audits.put(fromServer(view, local));
+      }
+    }
+  });
+  changed();
+}

@@ -1,0 +1,190 @@
+// UI strings in Chinese (first) and English, and the current language.
+// Kept as [zh, en] pairs so a missing translation is visible in review, not at run time.
+// The language lives in localStorage because start-up needs it before IndexedDB opens.
+
+const S = {
+  app: ["现场审核", "Genba"],
+  title: ["现场审核 Genba", "Genba audits"],
+  online: ["在线", "Online"],
+  offline: ["离线", "Offline"],
+  onlyHere: ["仅存于本机", "On this device only:"],
+  unitAudits: ["份审核", "audits"],
+  unitPhotos: ["张照片", "photos"],
+  syncNow: ["立即同步", "Sync now"],
+  attention: ["需处理", "Attention"],
+  syncing: ["正在同步…", "Syncing…"],
+  synced: ["已同步 {time}", "Synced {time}"],
+  offlineWait: ["联网后自动同步", "Syncs when back online"],
+  syncRetry: ["同步失败，{time} 重试", "Sync failed; retrying at {time}"],
+  relogin: ["登录已过期，请重新登录", "Session expired: sign in again"],
+  signInAgain: ["请重新登录", "Sign in again"],
+  update: ["有新版本", "Update available"],
+  reload: ["重新加载", "Reload"],
+  updateWait: ["请先关闭审核页面，再重新加载", "Close the audit screen first, then reload"],
+  langOther: ["English", "中文"],
+  langLabel: ["切换语言", "Switch language"],
+  loading: ["加载中…", "Loading…"],
+  back: ["返回", "Back"],
+  notFound: ["未找到", "Not found"],
+  // sign in
+  signIn: ["登录", "Sign in"],
+  username: ["用户名", "Username"],
+  password: ["密码", "Password"],
+  badLogin: ["用户名或密码错误", "Wrong username or password"],
+  tooMany: ["登录失败次数过多，请 {s} 秒后再试", "Too many failed sign-ins: try again in {s} s"],
+  noNetwork: ["无法连接服务器，请检查网络", "Cannot reach the server: check the network"],
+  signOut: ["退出登录", "Sign out"],
+  signOutPending: [
+    "还有 {n} 份审核未同步，退出后它们仍保存在本机，重新登录后会同步。确定退出？",
+    "{n} audits are not synced yet. They stay on this device and sync after the next sign-in. Sign out?",
+  ],
+  signedInAs: ["当前用户：{name}", "Signed in as {name}"],
+  // zones
+  zones: ["区域", "Zones"],
+  owner: ["责任人", "Owner"],
+  lastScore: ["最近得分", "Last score"],
+  none: ["暂无", "None yet"],
+  due: ["待审核", "Due"],
+  dueItem: ["{name}待做", "{name} due"],
+  upToDate: ["本周已审核", "Audited this week"],
+  noData: ["尚无数据：请联网登录一次", "No data yet: sign in once while online"],
+  workshop: ["维修车间", "Workshop"],
+  warehouse: ["配件仓库", "Warehouse"],
+  office: ["办公室", "Office"],
+  showroom: ["展厅", "Showroom"],
+  lounge: ["客户休息区", "Customer lounge"],
+  // zone
+  checklists: ["检查表", "Checklists"],
+  start: ["开始", "Start"],
+  continueDraft: ["继续草稿", "Continue draft"],
+  localAudits: ["本机审核记录", "Audits on this device"],
+  draft: ["草稿", "Draft"],
+  submitted: ["已提交", "Submitted"],
+  approved: ["已批准", "Approved"],
+  returned: ["已退回", "Returned"],
+  notSynced: ["待同步", "Not synced"],
+  isSynced: ["已同步", "Synced"],
+  review: ["主管意见", "Supervisor's comment"],
+  reviewBy: ["{by}，{at}", "{by}, {at}"],
+  unknownZone: ["未找到该区域", "Zone not found"],
+  checklistMissing: ["该检查表尚未下载，请联网后重试", "This checklist is not on the device yet: go online and retry"],
+  // runner
+  sectionOf: ["第 {n}/{total} 部分", "Section {n} of {total}"],
+  sections: ["部分", "Sections"],
+  prev: ["上一部分", "Previous"],
+  next: ["下一部分", "Next"],
+  toSummary: ["检查并提交", "Review and submit"],
+  na: ["不适用", "N/A"],
+  pass: ["合格", "Pass"],
+  fail: ["不合格", "Fail"],
+  note: ["备注", "Note"],
+  answer: ["回答", "Answer"],
+  value: ["数值", "Value"],
+  range: ["合格范围 {r}", "Accepted {r}"],
+  notePrompt: ["不合格：请填写问题描述", "Fail: describe the problem in the note"],
+  photoPromptFail: ["不合格：请拍照记录问题", "Fail: take a photo of the finding"],
+  photoPrompt: ["需要照片", "A photo is required"],
+  takePhoto: ["拍照", "Take photo"],
+  gallery: ["相册", "Gallery"],
+  photoN: ["照片 {n}", "Photo {n}"],
+  removePhoto: ["删除照片 {n}", "Remove photo {n}"],
+  photoBusy: ["正在处理照片…", "Processing the photo…"],
+  photoFailed: ["照片处理失败：{e}", "The photo could not be processed: {e}"],
+  photoMax: ["最多 {n} 张", "At most {n}"],
+  onServer: ["服务器上的照片", "Photo on the server"],
+  critical: ["关键项", "Critical"],
+  optional: ["选填", "Optional"],
+  howTo: ["怎么查", "How to check"],
+  score: ["得分", "Score"],
+  capped: ["关键项不合格，总分封顶", "A critical item failed: the total is capped"],
+  saved: ["已保存", "Saved"],
+  saveFailed: ["保存失败！{e}", "Not saved! {e}"],
+  readOnlySubmitted: ["已提交，等待主管审核，不能修改", "Submitted and waiting for review: read only"],
+  readOnlyApproved: ["已批准，不能修改", "Approved: read only"],
+  returnedBanner: ["主管退回，请修改后重新提交", "Returned by the supervisor: fix it and submit again"],
+  answered: ["已答 {n}/{total}", "{n} of {total} answered"],
+  radarTitle: ["各部分得分雷达图：{list}", "Radar chart of section scores: {list}"],
+  // summary
+  summary: ["提交前检查", "Check before submitting"],
+  missingN: ["还缺 {n} 项", "{n} things missing"],
+  allDone: ["必填内容已全部完成", "Everything required is done"],
+  missAnswer: ["未作答", "not answered"],
+  missPhoto: ["缺少照片", "photo missing"],
+  missNote: ["缺少问题描述", "note missing"],
+  confirmSubmit: ["确认提交", "Submit"],
+  backToAudit: ["返回修改", "Back to the audit"],
+  submittedToast: ["已提交，联网后自动同步", "Submitted: it syncs when there is a network"],
+  submittedSyncing: ["已提交，正在同步", "Submitted: syncing now"],
+  // attention
+  attentionTitle: ["需要处理", "Needs attention"],
+  nothing: ["没有需要处理的事项", "Nothing needs attention"],
+  conflict: ["冲突：服务器上已有另一版本（第 {r} 版，{status}）", "Conflict: the server has another version (revision {r}, {status})"],
+  refused: ["服务器拒绝了这份审核（{code}）", "The server refused this audit ({code})"],
+  item: ["项目", "Item"],
+  mine: ["本机版本", "This device"],
+  theirs: ["服务器版本", "Server"],
+  sameAnswers: ["答案相同，仅其他字段不同", "Same answers; other fields differ"],
+  keepMine: ["保留我的", "Keep mine"],
+  takeServer: ["采用服务器版本", "Take the server's"],
+  cannotKeep: ["服务器版本已提交或已批准，无法覆盖", "The server's copy is submitted or approved: it cannot be overwritten"],
+  openAudit: ["打开审核", "Open the audit"],
+  dismiss: ["知道了", "Dismiss"],
+  photos: ["照片", "photos"],
+};
+
+const KEY = "genba.lang";
+
+function initial() {
+  try {
+    const saved = localStorage.getItem(KEY);
+    if (saved === "zh" || saved === "en") return saved;
+  } catch {
+    // storage blocked: fall back to the browser's language
+  }
+  return (navigator.language || "zh").toLowerCase().startsWith("en") ? "en" : "zh";
+}
+
+let lang = initial();
+
+export const getLang = () => lang;
+
+/** Switch language; the caller re-renders. Also sets <html lang> for screen readers and fonts. */
+export function setLang(next) {
+  lang = next === "en" ? "en" : "zh";
+  try {
+    localStorage.setItem(KEY, lang);
+  } catch {
+    // not persisted; still switched for this page
+  }
+  document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
+}
+
+/** A UI string; `{name}` placeholders are filled from `vars`. */
+export function t(key, vars) {
+  const pair = S[key];
+  const s = pair ? pair[lang === "en" ? 1 : 0] : key;
+  return vars ? s.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? "")) : s;
+}
+
+/** A checklist Text {zh, en} (or a plain string) in the current language. */
+export function text(value) {
+  if (value == null) return "";
+  if (typeof value === "string") return value;
+  return (lang === "en" ? value.en || value.zh : value.zh || value.en) || "";
+}
+
+/** A site, zone or staff name: `name` is Chinese, `name_en` English. */
+export const nameOf = (thing) => (thing ? (lang === "en" && thing.name_en) || thing.name : "");
+
+/** A date-time the way people read it on the floor: 11-26 14:05, in the device's zone. */
+export function when(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  return d.toLocaleString(lang === "en" ? "en-GB" : "zh-CN", {
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+}

@@ -1,0 +1,112 @@
+// What the server would not take. A conflict (409) shows both versions of the answers that
+// differ, side by side, and lets the officer keep theirs or take the server's; any other
+// refusal shows the server's message and each field it named.
+
+import * as db from "../db.js";
+import { t, text, when } from "../i18n.js";
+import { dismiss, keepMine, takeServer } from "../outbox.js";
+import { loadChecklist } from "../session.js";
+import { esc, statusBadge } from "../ui.js";
+
+function show(item, a) {
+  if (!a) return "–";
+  let v = a.value;
+  if (v === "na") v = t("na");
+  else if (v === "pass" || v === "fail") v = t(v);
+  else if (item && item.type === "choice") {
+    const o = (item.options || []).find((x) => x.id === v);
+    if (o) v = text(o.label);
+  }
+  const parts = [v == null ? "–" : String(v)];
+  if (a.note) parts.push(`“${a.note}”`);
+  if (a.photos && a.photos.length) parts.push(`${a.photos.length} ${t("photos")}`);
+  return parts.join(" · ");
+}
+
+const same = (x, y) =>
+  (x ? x.value ?? null : null) === (y ? y.value ?? null : null) &&
+  ((x && x.note) || "") === ((y && y.note) || "") &&
+  JSON.stringify((x && x.photos) || []) === JSON.stringify((y && y.photos) || []);
+
+function diff(mine, theirs, items) {
+  const ids = [...new Set([...Object.keys(mine || {}), ...Object.keys(theirs || {})])];
+  const rows = ids
+    .filter((id) => !same(mine[id], theirs[id]))
+    .map((id) => {
+      const item = items.get(id);
+      return `<tr><th scope="row">${esc(item ? text(item.label) : id)}</th><td>${esc(show(item, mine[id]))}</td><td>${esc(show(item, theirs[id]))}</td></tr>`;
+    });
+  if (!rows.length) return `<p class="muted">${esc(t("sameAnswers"))}</p>`;
+  return `<div class="scroll"><table class="diff"><thead><tr><th scope="col">${esc(t("item"))}</th><th scope="col">${esc(t("mine"))}</th><th scope="col">${esc(t("theirs"))}</th></tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
+}
+
+async function entry(att) {
+  const audit = await db.get("audits", att.audit_id);
+  const checklist = audit && (await loadChecklist(audit.checklist_id, audit.checklist_version).catch(() => null));
+  const items = new Map(checklist ? checklist.sections.flatMap((s) => s.items.map((i) => [i.id, i])) : []);
+  const title = checklist ? text(checklist.title) : audit ? audit.checklist_id : att.audit_id;
+  const head = `<h2>${esc(title)} <small class="muted">${esc(when(att.at))}</small></h2>`;
+  const detail = att.detail ? `<p class="detail" lang="en">${esc(att.detail)}</p>` : "";
+  if (att.current) {
+    const cur = att.current;
+    const canKeep = cur.status === "draft" || cur.status === "returned";
+    return `<article class="card attn-item" data-attention-item="${esc(att.audit_id)}" data-key="${esc(att.key)}">${head}
+      <p class="warn">${esc(t("conflict", { r: cur.revision, status: t(cur.status) }))}</p>${detail}
+      <p>${esc(t("mine"))}: ${audit ? statusBadge(audit.status) : ""} · ${esc(t("theirs"))}: ${statusBadge(cur.status)}</p>
+      ${diff(audit ? audit.answers : {}, cur.answers || {}, items)}
+      ${canKeep ? "" : `<p class="muted">${esc(t("cannotKeep"))}</p>`}
+      <p class="actions"><button type="button" data-keep-mine${canKeep ? "" : " disabled"}>${esc(t("keepMine"))}</button>
+        <button type="button" data-take-server>${esc(t("takeServer"))}</button></p></article>`;
+  }
+  const errors = (att.errors || [])
+    .map((e) => `<li><code>${esc(e.path)}</code> <span lang="en">${esc(e.message)}</span></li>`)
+    .join("");
+  return `<article class="card attn-item" data-attention-item="${esc(att.audit_id)}" data-key="${esc(att.key)}">${head}
+    <p class="warn">${esc(t("refused", { code: att.status }))}</p>${detail}
+    ${errors ? `<ul class="errors">${errors}</ul>` : ""}
+    <p class="actions">${audit ? `<a class="btn" href="#/audit/${esc(audit.id)}">${esc(t("openAudit"))}</a>` : ""}
+      <button type="button" data-dismiss>${esc(t("dismiss"))}</button></p></article>`;
+}
+
+async function draw(view) {
+  const all = await db.getAll("attention");
+  all.sort((a, b) => (a.at < b.at ? 1 : -1));
+  const parts = await Promise.all(all.map(entry));
+  view.innerHTML = `<p class="crumbs"><a href="#/zones">← ${esc(t("zones"))}</a></p>
+    <h1 tabindex="-1">${esc(t("attentionTitle"))}</h1>
+    ${parts.length ? parts.join("") : `<p class="muted">${esc(t("nothing"))}</p>`}`;
+}
+
+export async function render(view) {
+  await draw(view);
+  view.addEventListener("click", async (event) => {
+    const button = event.target.closest("button");
+    const art = button && button.closest("[data-key]");
+    if (!art || button.disabled) return;
+    button.disabled = true;
+    const key = art.dataset.key;
+    if (button.hasAttribute("data-keep-mine")) await keepMine(key);
+    else if (button.hasAttribute("data-take-server")) await takeServer(key);
+    else if (button.hasAttribute("data-dismiss")) await dismiss(key);
+    await draw(view);
+    const h1 = view.querySelector("h1");
+    if (h1) h1.focus();
+  });
+  // A flush may add or clear entries while this screen is open.
+  let timer = null;
+  let known = (await db.getAll("attention")).map((a) => a.key + a.at).join();
+  const onChange = () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const now = (await db.getAll("attention")).map((a) => a.key + a.at).join();
+      if (now === known) return;
+      known = now;
+      await draw(view);
+    }, 200);
+  };
+  window.addEventListener("genba:changed", onChange);
+  return () => {
+    clearTimeout(timer);
+    window.removeEventListener("genba:changed", onChange);
+  };
+}

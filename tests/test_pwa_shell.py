@@ -1,0 +1,47 @@
+"""The app shell the service worker precaches: complete, one version, within its budget."""
+
+import re
+
+from conftest import ROOT
+
+PWA = ROOT / "pwa"
+SW = (PWA / "sw.js").read_text(encoding="utf-8")
+APP = (PWA / "js" / "app.js").read_text(encoding="utf-8")
+
+
+def _shell() -> list[str]:
+    listing = re.search(r"const SHELL = \[(.*?)\];", SW, re.S).group(1)
+    return re.findall(r'"([^"]+)"', listing)
+
+
+def test_page_and_worker_agree_on_the_version():
+    worker = re.search(r'const VERSION = "([^"]+)"', SW).group(1)
+    page = re.search(r'const VERSION = "([^"]+)"', APP).group(1)
+    assert worker == page
+
+
+def test_every_module_and_style_is_precached():
+    shell = set(_shell())
+    for path in sorted(PWA.rglob("*")):
+        if path.suffix in {".js", ".css"} and path.name != "sw.js":
+            url = "/" + path.relative_to(PWA).as_posix()
+            assert url in shell, f"{url} is not in the service worker's SHELL list"
+
+
+def test_every_precached_file_exists():
+    for url in _shell():
+        path = PWA / ("index.html" if url == "/" else url.lstrip("/"))
+        assert path.is_file(), url
+
+
+def test_shell_is_under_150_kb_uncompressed():
+    total = sum(
+        (PWA / ("index.html" if url == "/" else url.lstrip("/"))).stat().st_size for url in _shell()
+    )
+    assert total < 150 * 1024, f"app shell is {total} bytes"
+
+
+def test_no_third_party_code_is_vendored():
+    for path in PWA.rglob("*.js"):
+        head = path.read_text(encoding="utf-8")[:400].lower()
+        assert "copyright" not in head and "license" not in head, path
