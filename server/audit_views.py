@@ -5,19 +5,19 @@ from __future__ import annotations
 import json
 
 from server import events
-from server.answers import photo_ids
 from server.db import Store
 from server.errors import ApiError
-from server.scoring import Answer
 from server.users import User
 
 
-def missing_photos(db, shas: list[str]) -> list[str]:
-    if not shas:
-        return []
-    marks = ",".join("?" * len(shas))
-    have = {r[0] for r in db.execute(f"select sha256 from photos where sha256 in ({marks})", shas)}
-    return [sha for sha in shas if sha not in have]
+def missing_photos(db, audit_id: str) -> list[str]:
+    """The photos the audit's latest revision names that the server does not have yet."""
+    rows = db.execute(
+        "select sha256 from audit_photos where audit_id = ?"
+        " and sha256 not in (select sha256 from photos) order by rowid",
+        [audit_id],
+    )
+    return [sha for (sha,) in rows]
 
 
 def audit_row(db, audit_id: str) -> dict | None:
@@ -28,8 +28,7 @@ def audit_row(db, audit_id: str) -> dict | None:
 def audit_view(db, row: dict) -> dict:
     """The audit as clients see it: body fields, score, completeness and the review."""
     body = json.loads(row["body"])
-    shas = photo_ids({k: Answer(**v) for k, v in body["answers"].items()})
-    missing = missing_photos(db, shas)
+    missing = missing_photos(db, row["id"])
     return {
         "id": row["id"],
         **{k: body[k] for k in ("checklist_id", "checklist_version", "zone_id", "answers")},

@@ -18,11 +18,11 @@ from msgspec import Meta
 
 from server import events
 from server.answers import answer_errors, photo_ids, submit_errors
-from server.audit_views import audit_row, audit_view
+from server.audit_views import audit_row, audit_view, missing_photos
 from server.checklists.format import Checklist
 from server.checklists.registry import get_version
 from server.clock import appraisal_month, as_utc
-from server.db import Store
+from server.db import Store, insert_row, update_row
 from server.errors import ApiError
 from server.places import Zone, get_zone
 from server.scoring import Answer, Score, score_audit
@@ -116,15 +116,18 @@ def _load_context(store: Store, user: User, body: AuditBody) -> tuple[Checklist,
     return checklist, zone
 
 
-def check_body(checklist: Checklist, zone: Zone, answers: dict, body: AuditBody) -> None:
+def check_body(checklist: Checklist, zone: Zone, answers: dict, body: AuditBody) -> bool:
+    """Raise 422 for what can never be stored; returns whether nothing is missing to submit."""
     errors = answer_errors(checklist, answers, zone.kind)
-    if body.status == "submitted":
-        if body.submitted_at is None:
-            errors.append({"path": "$.submitted_at", "message": "a submitted audit needs it"})
-        if not errors:
-            errors = submit_errors(checklist, answers, zone.kind)
     if errors:
         raise _invalid(errors)
+    missing = submit_errors(checklist, answers, zone.kind)
+    if body.status == "submitted":
+        if body.submitted_at is None:
+            missing.append({"path": "$.submitted_at", "message": "a submitted audit needs it"})
+        if missing:
+            raise _invalid(missing)
+    return not missing
 
 
 def put_audit(
@@ -148,7 +151,7 @@ def put_audit(
     if early:
         return early
     checklist, zone = _load_context(store, user, body)
-    check_body(checklist, zone, parsed, body)
+    answers_complete = check_body(checklist, zone, parsed, body)
     answers = {k: Answer(value=a.value, note=a.note, photos=a.photos) for k, a in parsed.items()}
     score = score_audit(checklist, answers, zone.kind)
     now = received_at or datetime.now(UTC)
@@ -161,7 +164,7 @@ def put_audit(
         "flag": flag,
         "now": now.isoformat(timespec="milliseconds"),
         "photos": photo_ids(parsed),
-        "answers_complete": not submit_errors(checklist, parsed, zone.kind),
+        "answers_complete": answers_complete,
     }
     with store.write() as db:
         # Decided again under the write lock: another request may have landed meanwhile.
@@ -228,7 +231,9 @@ def _fields(body: AuditBody, revision: dict) -> dict:
 
 
 def _insert(db, user: User, audit_id: str, body: AuditBody, zone: Zone, revision: dict) -> None:
-    db["audits"].insert(
+    insert_row(
+        db,
+        "audits",
         {
             "id": audit_id,
             "site_id": zone.site_id,
@@ -238,19 +243,21 @@ def _insert(db, user: User, audit_id: str, body: AuditBody, zone: Zone, revision
             "review": None,
             "missing_photos": "[]",
             **_fields(body, revision),
-        }
+        },
     )
     _record_revision(db, user, audit_id, 1, body.status, revision, "audit.create")
 
 
 def _revise(db, user: User, row: dict, body: AuditBody, revision: dict) -> None:
     number = row["revision"] + 1
-    db["audits"].update(row["id"], {"revision": number, **_fields(body, revision)})
+    update_row(db, "audits", "id", row["id"], {"revision": number, **_fields(body, revision)})
     _record_revision(db, user, row["id"], number, body.status, revision, "audit.revise")
 
 
 def _record_revision(db, user, audit_id, number, status, revision, action) -> None:
-    db["audit_revisions"].insert(
+    insert_row(
+        db,
+        "audit_revisions",
         {
             "audit_id": audit_id,
             "revision": number,
@@ -260,10 +267,13 @@ def _record_revision(db, user, audit_id, number, status, revision, action) -> No
             "status": status,
             "created_at": revision["now"],
             "created_by": user.id,
-        }
+        },
     )
     db.execute("delete from audit_photos where audit_id = ?", [audit_id])
-    db["audit_photos"].insert_all({"audit_id": audit_id, "sha256": s} for s in revision["photos"])
+    db.conn.executemany(
+        "insert into audit_photos (audit_id, sha256) values (?, ?)",
+        [(audit_id, sha) for sha in revision["photos"]],
+    )
     events.append(
         db,
         user.username,
@@ -275,19 +285,19 @@ def _record_revision(db, user, audit_id, number, status, revision, action) -> No
 
 
 def _response(db, row: dict) -> dict:
-    view = audit_view(db, row)
-    keys = (
-        "id",
-        "revision",
-        "status",
-        "complete",
-        "missing_photos",
-        "score",
-        "month",
-        "clock_flag",
-        "received_at",
-    )
-    return {key: view[key] for key in keys}
+    """The PUT answer: what the device needs to know, without decoding the stored body."""
+    missing = missing_photos(db, row["id"])
+    return {
+        "id": row["id"],
+        "revision": row["revision"],
+        "status": row["status"],
+        "complete": bool(row["complete"]) and not missing,
+        "missing_photos": missing,
+        "score": json.loads(row["score"]),
+        "month": row["month"],
+        "clock_flag": row["clock_flag"],
+        "received_at": row["received_at"],
+    }
 
 
 def review_audit(

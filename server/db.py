@@ -20,6 +20,20 @@ from server.migrations import migrations
 BUSY_TIMEOUT_MS = 10_000
 
 
+class GenbaDatabase(Database):
+    """sqlite-utils' Database, with `query` for SELECTs only.
+
+    sqlite-utils wraps every `query` in a SAVEPOINT so that a statement that writes can be
+    undone; ours only read, and on a reader that wrapper opens and commits a transaction per
+    query, which costs more than the query on the sync path.
+    """
+
+    def query(self, sql: str, params=None):
+        cursor = self.conn.execute(sql, params or [])
+        keys = [column[0] for column in cursor.description]
+        return (dict(zip(keys, row, strict=True)) for row in cursor)
+
+
 def connect(path: Path | str) -> Database:
     conn = sqlite3.connect(str(path), check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -28,7 +42,7 @@ def connect(path: Path | str) -> Database:
     # drop the last commits, which devices then replay.
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
-    return Database(conn, execute_plugins=False)
+    return GenbaDatabase(conn, execute_plugins=False)
 
 
 class Store:
@@ -40,6 +54,8 @@ class Store:
         self._write_lock = threading.Lock()
         self._local = threading.local()
         self._readers: list[Database] = []
+        # Values that never change once written (published checklists), kept decoded.
+        self.memo: dict = {}
         with self._write_lock:
             migrations.apply(self._writer)
 
@@ -74,3 +90,15 @@ class Store:
             with contextlib.suppress(sqlite3.Error):
                 db.close()
         self._readers.clear()
+
+
+def insert_row(db: Database, table: str, row: dict) -> None:
+    """A plain INSERT: on hot paths sqlite-utils' table API costs more than the write itself."""
+    columns = ", ".join(row)
+    marks = ", ".join("?" * len(row))
+    db.execute(f"insert into {table} ({columns}) values ({marks})", list(row.values()))
+
+
+def update_row(db: Database, table: str, key: str, key_value, row: dict) -> None:
+    assignments = ", ".join(f"{column} = ?" for column in row)
+    db.execute(f"update {table} set {assignments} where {key} = ?", [*row.values(), key_value])

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+from server.db import insert_row
+
 GENESIS = "0" * 64
 
 
@@ -40,7 +42,7 @@ def append(
         "prev_hash": prev_hash,
     }
     row["hash"] = _digest(prev_hash, row)
-    db["events"].insert(row)
+    insert_row(db, "events", row)
     return seq
 
 

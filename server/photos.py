@@ -31,6 +31,7 @@ from server.users import User
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 THUMB_EDGE = 320
+ORIENTATION_TAG = 0x0112
 JPEG_QUALITY = 88
 THUMB_QUALITY = 80
 
@@ -91,19 +92,16 @@ def process(data: bytes, max_pixels: int) -> ProcessedPhoto:
                     f"image is {width}x{height} pixels; at most {max_pixels:,} pixels are accepted",
                 )
             image.load()  # a truncated file raises here (LOAD_TRUNCATED_IMAGES stays off)
-            upright = ImageOps.exif_transpose(image)
+            upright = _upright(image)
+            thumb = _thumbnail(upright)
+            clean = _encode(upright, pil_format)  # last: it clears upright.info
     except PhotoError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise PhotoError(422, f"image refused as a decompression bomb: {exc}") from None
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
         # UnidentifiedImageError is an OSError; truncated and corrupt files land here too.
-        raise PhotoError(422, f"corrupt or truncated {pil_format} image: {exc}") from None
-    try:
-        thumb = _thumbnail(upright)
-        clean = _encode(upright, pil_format)  # last: it clears upright.info
-    except (OSError, ValueError) as exc:
-        raise PhotoError(422, f"could not re-encode the image: {exc}") from None
+        raise PhotoError(422, f"corrupt or unreadable {pil_format} image: {exc}") from None
     return ProcessedPhoto(
         content_type=content_type,
         width=upright.width,
@@ -111,6 +109,13 @@ def process(data: bytes, max_pixels: int) -> ProcessedPhoto:
         data=clean,
         thumb=thumb,
     )
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """The image as it should be seen; a copy only when the EXIF orientation asks to turn it."""
+    if image.getexif().get(ORIENTATION_TAG, 1) in (2, 3, 4, 5, 6, 7, 8):
+        return ImageOps.exif_transpose(image)
+    return image
 
 
 def _has_alpha(image: Image.Image) -> bool:
@@ -126,7 +131,8 @@ def _encode(image: Image.Image, pil_format: str) -> bytes:
     if pil_format == "JPEG":
         if image.mode not in ("L", "RGB"):
             image = image.convert("RGB")
-        options = {"quality": JPEG_QUALITY, "optimize": True}
+        # No `optimize`: it doubles the encode time to save about 7% of the bytes.
+        options = {"quality": JPEG_QUALITY}
     elif pil_format == "PNG":
         if image.mode not in PNG_MODES:
             image = image.convert("RGBA")
@@ -144,11 +150,15 @@ def _encode(image: Image.Image, pil_format: str) -> bytes:
 
 
 def _thumbnail(image: Image.Image) -> bytes:
-    thumb = image.copy()
+    thumb = image
     if thumb.mode in ("I", "I;16", "I;16B", "F"):
         thumb = thumb.convert("I").point(lambda v: v * (1 / 256)).convert("L")
     elif thumb.mode not in ("L", "RGB") or _has_alpha(thumb):
         thumb = thumb.convert("RGBA" if _has_alpha(thumb) else "RGB")
+    # reduce() is a cheap box filter (fine at thumbnail size) that lands at or just above the
+    # thumbnail; LANCZOS does any last step. Both return new images: the original is untouched.
+    factor = max(1, max(thumb.size) // THUMB_EDGE)
+    thumb = thumb.reduce(factor) if factor > 1 else thumb.copy()
     thumb.info = {}
     thumb.thumbnail((THUMB_EDGE, THUMB_EDGE), Image.Resampling.LANCZOS)
     if thumb.mode == "RGBA":
@@ -156,7 +166,7 @@ def _thumbnail(image: Image.Image) -> bytes:
         background.paste(thumb, mask=thumb.getchannel("A"))
         thumb = background
     out = io.BytesIO()
-    thumb.save(out, "JPEG", quality=THUMB_QUALITY, optimize=True)
+    thumb.save(out, "JPEG", quality=THUMB_QUALITY)
     return out.getvalue()
 
 

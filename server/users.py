@@ -164,15 +164,30 @@ def issue_token(store: Store, user: User, days: int, device: str = "") -> str:
 
 
 def user_for_token(store: Store, token: str) -> User | None:
-    rows = list(
-        store.read().query(
-            "select user_id, expires_at, revoked_at from tokens where token_hash = ?",
-            [_token_hash(token)],
-        )
+    """The signed-in user, or None. Every API call asks, so answers are kept in memory until
+    the token expires or any token is revoked in this process (the only writer)."""
+    key = _token_hash(token)
+    sessions = store.memo.setdefault("sessions", {})
+    known = sessions.get(key)
+    if known and known[1] > iso(now()):
+        return known[0]
+    row = (
+        store.read()
+        .execute("select user_id, expires_at, revoked_at from tokens where token_hash = ?", [key])
+        .fetchone()
     )
-    if not rows or rows[0]["revoked_at"] or rows[0]["expires_at"] <= iso(now()):
+    if row is None or row[2] or row[1] <= iso(now()):
         return None
-    return get_user(store, rows[0]["user_id"])
+    user = get_user(store, row[0])
+    if user is not None:
+        if len(sessions) > 10_000:
+            sessions.clear()
+        sessions[key] = (user, row[1])
+    return user
+
+
+def _forget_sessions(store: Store) -> None:
+    store.memo.pop("sessions", None)
 
 
 def revoke_token(store: Store, user: User, token: str) -> None:
@@ -183,6 +198,7 @@ def revoke_token(store: Store, user: User, token: str) -> None:
         )
         detail = {"token": _token_hash(token)[:12]}
         events.append(db, user.username, "token.revoke", "user", user.username, detail)
+    _forget_sessions(store)
 
 
 def revoke_all(store: Store, user: User, actor: str = "system") -> int:
@@ -192,4 +208,5 @@ def revoke_all(store: Store, user: User, actor: str = "system") -> int:
             [iso(now()), user.id],
         )
         events.append(db, actor, "token.revoke_all", "user", user.username, {})
-        return cursor.rowcount
+    _forget_sessions(store)
+    return cursor.rowcount

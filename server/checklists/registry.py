@@ -76,13 +76,20 @@ def _publish(db, checklist: Checklist, source_file: str) -> str | None:
 
 
 def get_version(store: Store, checklist_id: str, version: int) -> Checklist | None:
+    key = ("checklist", checklist_id, version)
+    if key in store.memo:
+        return store.memo[key]
     rows = list(
         store.read().query(
             "select definition from checklist_versions where checklist_id = ? and version = ?",
             (checklist_id, version),
         )
     )
-    return _decode(rows[0]["definition"]) if rows else None
+    if not rows:
+        return None
+    # Published versions never change, so each is decoded once per process.
+    store.memo[key] = checklist = _decode(rows[0]["definition"])
+    return checklist
 
 
 def latest_versions(store: Store) -> list[Checklist]:
