@@ -47,6 +47,9 @@ import httpx
 from PIL import Image, ImageDraw, ImageFilter
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from conftest import good_value  # noqa: E402  (the tests' passing answer per item type)
+
 ZONE_ID, ZONE_KIND, CHECKLIST_ID = "hq-workshop", "workshop", "6s-zone"
 PHOTO_SIZE = (1600, 1200)
 MAX_PIXELS = 40_000_000  # Settings.max_photo_pixels
@@ -194,24 +197,6 @@ def make_photos(count: int, bases: int, rng: random.Random) -> list[tuple[str, b
         seen.add(sha)
         photos.append((sha, data))
     return photos
-
-
-def good_value(item: dict):
-    """A passing answer for any item type (as tests/conftest.py makes them)."""
-    kind = item["type"]
-    if kind == "score":
-        return item.get("max") or 4
-    if kind == "pass_fail":
-        return "pass"
-    if kind == "number":
-        low, high = item.get("min"), item.get("max")
-        return low if low is not None else high
-    if kind == "choice":
-        options = [o for o in item["options"] if not o.get("fail")]
-        return max(options, key=lambda o: o.get("score") or 0)["id"]
-    if kind == "text":
-        return "ok"
-    return None
 
 
 def iso(moment: datetime) -> str:
