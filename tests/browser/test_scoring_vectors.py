@@ -1,0 +1,128 @@
+"""The live score preview (pwa/js/scoring.js) gives every shared vector's result in Chromium.
+
+The same check as tests/test_scoring_js.py, but in the browser the officers use, loaded from the
+running server the way the app loads it: each vector as the API serves checklists (every field
+present) and with default-valued fields left out (the defaults applied in JS).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .conftest import WAIT_MS
+
+VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "scoring.json"
+ITEM_DEFAULTS = {
+    "weight": 1,
+    "na_allowed": False,
+    "critical": False,
+    "note_required_if_fail": False,
+}
+SECTION_DEFAULTS = {"weight": 1}
+
+RUN_JS = """
+async (cases) => {
+  const {scoreAudit} = await import('/js/scoring.js');
+  return cases.map(([checklist, answers, zoneKind]) => {
+    try {
+      return {result: scoreAudit(checklist, answers, zoneKind)};
+    } catch (error) {
+      return {error: String(error && error.stack || error)};
+    }
+  });
+}
+"""
+
+
+def _strip(obj: dict, defaults: dict) -> dict:
+    return {
+        key: value
+        for key, value in obj.items()
+        if value is not None and not (key in defaults and defaults[key] == value)
+    }
+
+
+def without_defaults(checklist: dict) -> dict:
+    """The checklist with every field format.py would fill in left out (as check_vectors.mjs)."""
+    out = _strip(checklist, {})
+    if out.get("bands"):
+        out["bands"] = [_strip(band, {}) for band in out["bands"]]
+    else:
+        out.pop("bands", None)
+    rule = _strip(checklist["critical_fail"], {"scope": "total", "cap": 0})
+    if rule:
+        out["critical_fail"] = rule
+    else:
+        out.pop("critical_fail", None)
+    sections = []
+    for section in checklist["sections"]:
+        stripped = _strip(section, SECTION_DEFAULTS)
+        items = []
+        for item in section["items"]:
+            small = _strip(item, ITEM_DEFAULTS)
+            small.pop("photo", None)
+            if small.get("options"):
+                small["options"] = [_strip(o, {"fail": False}) for o in small["options"]]
+            items.append(small)
+        stripped["items"] = items
+        sections.append(stripped)
+    out["sections"] = sections
+    return out
+
+
+def difference(actual, expected, path: str = "$") -> str | None:
+    """The first place the two differ; numbers compare exactly, int and float alike."""
+
+    def is_number(x) -> bool:
+        return isinstance(x, int | float) and not isinstance(x, bool)
+
+    if is_number(actual) and is_number(expected):
+        return None if actual == expected else f"{path}: got {actual!r}, expected {expected!r}"
+    if isinstance(actual, dict) and isinstance(expected, dict):
+        for key in sorted(set(actual) | set(expected)):
+            if key not in actual or key not in expected:
+                side = "missing" if key not in actual else "unexpected"
+                return f"{path}.{key}: {side}"
+            found = difference(actual[key], expected[key], f"{path}.{key}")
+            if found:
+                return found
+        return None
+    if isinstance(actual, list) and isinstance(expected, list):
+        if len(actual) != len(expected):
+            return f"{path}: got {json.dumps(actual)}, expected {json.dumps(expected)}"
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            found = difference(a, e, f"{path}[{i}]")
+            if found:
+                return found
+        return None
+    if type(actual) is not type(expected) or actual != expected:
+        return f"{path}: got {json.dumps(actual)}, expected {json.dumps(expected)}"
+    return None
+
+
+def test_scoring_js_matches_vectors_in_chromium(server, pages):
+    vectors = json.loads(VECTORS.read_text(encoding="utf-8"))
+    assert len(vectors) >= 40
+    page = pages.new()
+    # Any page of the origin will do: the module is imported from the server like the app does.
+    page.goto(server.origin + "/", wait_until="domcontentloaded", timeout=WAIT_MS)
+    forms = [("full", lambda c: c), ("defaults left out", without_defaults)]
+    cases, labels = [], []
+    for vector in vectors:
+        for form, shape in forms:
+            cases.append([shape(vector["checklist"]), vector["answers"], vector["zone_kind"]])
+            labels.append((vector, form))
+    results = page.evaluate(RUN_JS, cases)
+    assert len(results) == len(cases)
+    mismatches = []
+    for (vector, form), outcome in zip(labels, results, strict=True):
+        if "error" in outcome:
+            mismatches.append(f"{vector['name']} ({form}): threw {outcome['error']}")
+            continue
+        found = difference(outcome["result"], vector["expected"])
+        if found:
+            mismatches.append(f"{vector['name']} ({form}): {found}")
+    assert not mismatches, f"{len(mismatches)} of {len(cases)} runs differ:\n  " + "\n  ".join(
+        mismatches
+    )
