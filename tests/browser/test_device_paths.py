@@ -1,0 +1,95 @@
+"""Smaller paths on the tablet: removing a photo, switching language, a sign-in that expired."""
+
+from __future__ import annotations
+
+from .conftest import (
+    answer_items,
+    applicable,
+    counter,
+    flush,
+    idb_get,
+    jpeg,
+    open_zone,
+    plan,
+    poll,
+    sign_in,
+    start_audit,
+    wait_counter,
+    wait_saved,
+)
+
+ZONE = "hq-workshop"
+
+
+def _first_section(server):
+    items = applicable(server.checklist("6s-zone"), server.zone(ZONE)["kind"])
+    first = [(s, i) for s, i in items if s == items[0][0]]
+    return first, plan(first)
+
+
+def test_a_photo_can_be_removed_before_submit(server, pages):
+    page = pages.new()
+    sign_in(page, server.origin)
+    open_zone(page, ZONE)
+    audit_id = start_audit(page)
+    (_, item), *_ = _first_section(server)[0]
+    card = page.locator(f'[data-item-id="{item["id"]}"]')
+    card.locator("input[type=file][data-photo-input]").first.set_input_files(
+        files=[{"name": "a.jpg", "mimeType": "image/jpeg", "buffer": jpeg(1200, 900, seed=7)}]
+    )
+    card.locator("[data-photo-sha]").first.wait_for(state="visible")
+    sha = card.locator("[data-photo-sha]").first.get_attribute("data-photo-sha")
+    card.locator("button[data-remove-photo]").first.click()
+    card.locator("[data-photo-sha]").first.wait_for(state="detached")
+
+    def photos_gone():
+        answer = (idb_get(page, "audits", audit_id) or {}).get("answers", {}).get(item["id"])
+        return answer is not None and answer.get("photos") == []
+
+    poll("the answer to name no photo", photos_gone, page=page)
+    wait_counter(page, "[data-pending-photos]", 0)
+    assert idb_get(page, "photos", sha) is None, "the removed photo's blob is still stored"
+
+
+def test_language_switches_and_sticks(server, pages):
+    page = pages.new()
+    sign_in(page, server.origin)
+    heading = page.text_content("h1")
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    page.click("[data-lang-toggle]")
+    poll("English", lambda: page.evaluate("document.documentElement.lang") == "en", page=page)
+    assert page.text_content("h1") != heading
+    page.reload()
+    page.wait_for_selector("[data-zone-id]")
+    assert page.evaluate("document.documentElement.lang") == "en", "the choice did not stick"
+    page.click("[data-lang-toggle]")
+    poll("Chinese", lambda: page.evaluate("document.documentElement.lang") == "zh-CN", page=page)
+
+
+def test_expired_sign_in_keeps_the_work_and_syncs_it_once_after_signing_in(server, pages):
+    page = pages.new()
+    sign_in(page, server.origin)
+    open_zone(page, ZONE)
+    audit_id = start_audit(page)
+    items, values = _first_section(server)
+    # The token is revoked (as when it expires) before the device syncs anything.
+    officer_id = server.api("GET", "/api/me", user="officer").json()["id"]
+    server.api("POST", f"/api/users/{officer_id}/revoke", user="admin")
+    answer_items(page, items, values)
+    wait_saved(page, audit_id, values)
+    flush(page)
+    page.locator('a[href="#/login"]').first.wait_for(state="visible")
+    assert counter(page, "[data-pending-audits]") == 1
+    assert server.api("GET", f"/api/audits/{audit_id}").status_code == 404
+
+    page.click('a[href="#/login"]')
+    page.fill("#password", "demo")
+    if not page.input_value("#username"):
+        page.fill("#username", "officer")
+    page.click("[data-login]")
+    page.wait_for_selector("[data-zone-id], [data-item-id]")
+    flush(page)
+    wait_counter(page, "[data-pending-audits]", 0)
+    held = server.audit(audit_id)
+    assert held["revision"] == 1
+    assert {k: v["value"] for k, v in held["answers"].items()} == values
