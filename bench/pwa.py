@@ -42,17 +42,9 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from live import LiveServer  # noqa: E402
+from live import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
 
 PWA = ROOT / "pwa"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1024, "height": 768}
 ZONE, CHECKLIST = "hq-workshop", "6s-zone"
 WAIT_MS = 15_000

@@ -25,25 +25,32 @@ def audit_row(db, audit_id: str) -> dict | None:
     return rows[0] if rows else None
 
 
-def audit_view(db, row: dict) -> dict:
-    """The audit as clients see it: body fields, score, completeness and the review."""
-    body = json.loads(row["body"])
+def audit_summary(db, row: dict) -> dict:
+    """What a PUT answers: the state of the audit, without decoding its stored body."""
     missing = missing_photos(db, row["id"])
     return {
         "id": row["id"],
-        **{k: body[k] for k in ("checklist_id", "checklist_version", "zone_id", "answers")},
-        "started_at": body["started_at"],
-        "submitted_at": body["submitted_at"],
-        "site_id": row["site_id"],
-        "officer_id": row["officer_id"],
-        "status": row["status"],
         "revision": row["revision"],
+        "status": row["status"],
         "complete": bool(row["complete"]) and not missing,
         "missing_photos": missing,
         "score": json.loads(row["score"]),
         "month": row["month"],
         "clock_flag": row["clock_flag"],
         "received_at": row["received_at"],
+    }
+
+
+def audit_view(db, row: dict) -> dict:
+    """The audit as clients see it: body fields, the summary above, and the review."""
+    body = json.loads(row["body"])
+    return {
+        **audit_summary(db, row),
+        **{k: body[k] for k in ("checklist_id", "checklist_version", "zone_id", "answers")},
+        "started_at": body["started_at"],
+        "submitted_at": body["submitted_at"],
+        "site_id": row["site_id"],
+        "officer_id": row["officer_id"],
         "updated_at": row["updated_at"],
         "review": json.loads(row["review"]) if row["review"] else None,
     }

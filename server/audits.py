@@ -18,7 +18,7 @@ from msgspec import Meta
 
 from server import events
 from server.answers import answer_errors, photo_ids, submit_errors
-from server.audit_views import audit_row, audit_view, missing_photos
+from server.audit_views import audit_row, audit_summary, audit_view
 from server.checklists.format import Checklist
 from server.checklists.registry import get_version
 from server.clock import appraisal_month, as_utc
@@ -174,9 +174,9 @@ def put_audit(
         row = audit_row(db, audit_id)
         if row is None:
             _insert(db, user, audit_id, body, zone, revision)
-            return 201, _response(db, audit_row(db, audit_id))
+            return 201, audit_summary(db, audit_row(db, audit_id))
         _revise(db, user, row, body, revision)
-        return 200, _response(db, audit_row(db, audit_id))
+        return 200, audit_summary(db, audit_row(db, audit_id))
 
 
 def _settled(db, user: User, audit_id: str, digest: str, body: AuditBody):
@@ -187,7 +187,7 @@ def _settled(db, user: User, audit_id: str, digest: str, body: AuditBody):
     if row["officer_id"] != user.id:
         raise ApiError(403, "this audit belongs to another officer")
     if row["content_hash"] == digest:
-        return 200, _response(db, row)
+        return 200, audit_summary(db, row)
     _check_editable(db, row, body)
     return None
 
@@ -282,22 +282,6 @@ def _record_revision(db, user, audit_id, number, status, revision, action) -> No
         audit_id,
         {"revision": number, "content_hash": revision["hash"], "status": status},
     )
-
-
-def _response(db, row: dict) -> dict:
-    """The PUT answer: what the device needs to know, without decoding the stored body."""
-    missing = missing_photos(db, row["id"])
-    return {
-        "id": row["id"],
-        "revision": row["revision"],
-        "status": row["status"],
-        "complete": bool(row["complete"]) and not missing,
-        "missing_photos": missing,
-        "score": json.loads(row["score"]),
-        "month": row["month"],
-        "clock_flag": row["clock_flag"],
-        "received_at": row["received_at"],
-    }
 
 
 def review_audit(

@@ -11,6 +11,18 @@ from pathlib import Path
 
 import httpx
 
+# Debian's Chromium, as the browser tests and bench/pwa.py launch it: Playwright cannot
+# download its own browsers here, and without the background-networking flags Chromium
+# keeps trying hosts this machine cannot reach.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
 
 def free_port() -> int:
     with socket.socket() as sock:

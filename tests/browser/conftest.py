@@ -36,21 +36,13 @@ from axe_playwright_python.sync_playwright import Axe
 from PIL import Image, ImageDraw
 from playwright.sync_api import BrowserContext, Page, sync_playwright
 
-from live import LiveServer
+from live import CHROMIUM, CHROMIUM_ARGS, LiveServer
 from server.checklists.format import Checklist
 from server.scoring import Answer, score_audit
 
 ROOT = Path(__file__).resolve().parents[2]
 PWA = ROOT / "pwa"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LANDSCAPE = {"width": 1024, "height": 768}
 PORTRAIT = {"width": 768, "height": 1024}
 SIZES = (LANDSCAPE, PORTRAIT)
