@@ -63,7 +63,7 @@ PHOTO_ITEMS, PHOTOS_PER_ITEM = 7, 5  # on the measured draft: its first section,
 TIMING_INIT = """
 (() => {
   const marks = (window.__bench = {ready: null, zones: null,
-                                   controlled: !!navigator.serviceWorker.controller});
+                                   controlled: !!(navigator.serviceWorker && navigator.serviceWorker.controller)});
   let genba;
   Object.defineProperty(window, '__genba', {
     configurable: true,

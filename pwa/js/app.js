@@ -14,7 +14,7 @@ import * as zone from "./views/zone.js";
 import * as zones from "./views/zones.js";
 
 // The shell version: keep equal to VERSION in /sw.js (they are cached together).
-const VERSION = "2026.11.26-1";
+const VERSION = "2026.11.26-2";
 
 let resolveReady;
 window.__genba = {
@@ -160,8 +160,10 @@ async function onUnauthorized() {
 let registration = null;
 
 async function setupWorker() {
-  if (!("serviceWorker" in navigator)) return;
+  // Absent outside a secure context (plain http on the shop's LAN): the app still works
+  // online, only without the offline shell.
   const sw = navigator.serviceWorker;
+  if (!sw) return;
   let controlled = Boolean(sw.controller);
   registration = await sw.register("/sw.js");
   const announce = () => {
@@ -200,7 +202,7 @@ async function applyUpdate() {
     hint.textContent = t("updateWait");
     return;
   }
-  const reg = registration || (await navigator.serviceWorker.getRegistration());
+  const reg = registration || (await navigator.serviceWorker?.getRegistration());
   if (reg && reg.waiting) reg.waiting.postMessage({ type: "SKIP_WAITING" });
   else location.reload();
 }
