@@ -62,8 +62,8 @@ PHOTO_ITEMS, PHOTOS_PER_ITEM = 7, 5  # on the measured draft: its first section,
 # since navigation start (performance.now() in the new document).
 TIMING_INIT = """
 (() => {
-  const marks = (window.__bench = {ready: null, zones: null,
-                                   controlled: !!(navigator.serviceWorker && navigator.serviceWorker.controller)});
+  const sw = navigator.serviceWorker;
+  const marks = (window.__bench = {ready: null, zones: null, controlled: !!(sw && sw.controller)});
   let genba;
   Object.defineProperty(window, '__genba', {
     configurable: true,
