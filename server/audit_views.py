@@ -144,3 +144,28 @@ def changes_since(store: Store, user: User, since: int | None, limit: int = 200)
         "checklists": checklists,
         "more": len(rows) == limit,
     }
+
+
+def latest_per_zone(store: Store, since_month: str) -> dict[str, list[dict]]:
+    """Per zone, the newest non-draft audit of each checklist since a month, by any officer.
+
+    (SQLite takes the bare columns from the row holding the max.)
+    """
+    rows = store.read().query(
+        "select zone_id, checklist_id, status, max(submitted_at) as submitted_at,"
+        " score_percent, score from audits where status != 'draft' and month >= ?"
+        " group by zone_id, checklist_id order by zone_id, checklist_id",
+        [since_month],
+    )
+    latest: dict[str, list[dict]] = {}
+    for row in rows:
+        latest.setdefault(row["zone_id"], []).append(
+            {
+                "checklist_id": row["checklist_id"],
+                "status": row["status"],
+                "submitted_at": row["submitted_at"],
+                "percent": row["score_percent"],
+                "band": json.loads(row["score"]).get("band"),
+            }
+        )
+    return latest

@@ -10,6 +10,16 @@ from server.db import Store
 from server.users import User
 
 
+class LastAudit(msgspec.Struct):
+    """The newest submitted audit of one checklist in a zone, by any officer."""
+
+    checklist_id: str
+    status: str
+    submitted_at: str | None
+    percent: float | None
+    band: dict | None
+
+
 class Zone(msgspec.Struct):
     id: str
     name: str
@@ -18,6 +28,8 @@ class Zone(msgspec.Struct):
     checklist_ids: list[str]
     name_en: str | None = None
     site_id: str | None = None
+    # Filled for devices by /api/bootstrap: what "last score" and "due" are judged from.
+    last_audits: list[LastAudit] = msgspec.field(default_factory=list)
 
 
 class Site(msgspec.Struct):

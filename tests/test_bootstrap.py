@@ -56,3 +56,24 @@ def test_site_limited_user_sees_only_their_sites(client):
 def test_unlimited_user_sees_every_site(client, officer):
     body = client.get("/api/bootstrap", headers=officer).json()
     assert {s["id"] for s in body["sites"]} == {"hq", "east"}
+
+
+def test_zones_carry_their_last_audit_by_any_officer(client, supervisor):
+    import uuid
+
+    from conftest import audit_body
+
+    other = login(client, "officer2")
+    audit_id = str(uuid.uuid4())
+    body = audit_body(client, other, zone_id="east-store", zone_kind="warehouse")
+    assert client.put(f"/api/audits/{audit_id}", json=body, headers=other).status_code == 201
+    client.post(f"/api/audits/{audit_id}/review", json={"decision": "approve"}, headers=supervisor)
+    officer = login(client, "officer")
+    sites = client.get("/api/bootstrap", headers=officer).json()["sites"]
+    zone = next(z for s in sites for z in s["zones"] if z["id"] == "east-store")
+    (last,) = zone["last_audits"]
+    assert last["checklist_id"] == "6s-zone" and last["status"] == "approved"
+    assert last["percent"] == 100.0 and last["band"]["en"] == "Excellent"
+    assert last["submitted_at"].startswith(body["submitted_at"][:16])
+    hq = next(z for s in sites for z in s["zones"] if z["id"] == "hq-office")
+    assert hq["last_audits"] == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import msgspec
@@ -11,10 +11,11 @@ from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
 from litestar.params import PathParameter
 
+from server.audit_views import latest_per_zone
 from server.checklists.format import Checklist
 from server.checklists.registry import get_version, latest_versions
 from server.errors import ApiError
-from server.places import Site, Staff, sites_for, staff_for
+from server.places import LastAudit, Site, Staff, sites_for, staff_for
 
 
 class Bootstrap(msgspec.Struct):
@@ -43,6 +44,17 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in wanted or etag.removeprefix("W/") in wanted
 
 
+def _with_last_audits(store, sites: list[Site]) -> list[Site]:
+    """Each zone's newest audit per checklist (last three months), so every officer's tablet
+    shows the zone's real last score and what is due, whoever did the audit."""
+    since = (datetime.now(UTC) - timedelta(days=92)).strftime("%Y-%m")
+    latest = latest_per_zone(store, since)
+    for site in sites:
+        for zone in site.zones:
+            zone.last_audits = [LastAudit(**audit) for audit in latest.get(zone.id, [])]
+    return sites
+
+
 class CatalogController(Controller):
     path = "/api"
     tags = ["offline cache"]
@@ -51,7 +63,7 @@ class CatalogController(Controller):
     def bootstrap(self, request: Request, state: State) -> Response[Bootstrap]:
         body = Bootstrap(
             checklists=latest_versions(state.store),
-            sites=sites_for(state.store, request.user),
+            sites=_with_last_audits(state.store, sites_for(state.store, request.user)),
             staff=staff_for(state.store, request.user),
             server_time=datetime.now(UTC).isoformat(timespec="seconds"),
         )

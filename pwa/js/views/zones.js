@@ -1,5 +1,6 @@
 // Zones by site: who owns each (责任人), its last score, and what is due, from what the device
-// has (its own audits plus the officer's recent server audits), so it works offline.
+// has (its own audits, the officer's recent server audits, and each zone's newest audits by
+// any officer from the bootstrap), so it works offline.
 
 import * as db from "../db.js";
 import { nameOf, t, text, when } from "../i18n.js";
@@ -16,6 +17,13 @@ const doneAt = (a) => a.submitted_at || a.started_at;
 /** Per zone: finished audits (not drafts), newest first, from the device and the server. */
 export async function history() {
   const byId = new Map();
+  for (const site of (S.bootstrap && S.bootstrap.sites) || []) {
+    for (const zone of site.zones) {
+      for (const last of zone.last_audits || []) {
+        byId.set(`last:${zone.id}:${last.checklist_id}`, { ...last, zone_id: zone.id });
+      }
+    }
+  }
   for (const r of S.recent) if (r.status !== "draft") byId.set(r.id, r);
   for (const a of await db.getAll("audits")) {
     if (a.status === "draft") continue;
