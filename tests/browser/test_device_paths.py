@@ -98,3 +98,35 @@ def test_expired_sign_in_keeps_the_work_and_syncs_it_once_after_signing_in(serve
     held = server.audit(audit_id)
     assert held["revision"] == 1
     assert {k: v["value"] for k, v in held["answers"].items()} == values
+
+
+def test_server_errors_and_lost_connections_keep_the_audit_queued(server, pages):
+    page = pages.new()
+    sign_in(page, server.origin)
+    open_zone(page, ZONE)
+    audit_id = start_audit(page)
+    items, values = _first_section(server)
+    answer_items(page, items, values)
+    wait_saved(page, audit_id, values)
+    tried = []
+
+    def failing(how):
+        def handle(route):
+            tried.append(how)
+            if how == "503":
+                route.fulfill(status=503, body="{}")
+            else:
+                route.abort("connectionreset")
+
+        return handle
+
+    for failure in ("503", "abort"):
+        page.route("**/api/audits/*", failing(failure))
+        flush(page)
+        assert tried[-1:] == [failure], f"the flush never tried the server ({tried})"
+        assert counter(page, "[data-pending-audits]") == 1, f"{failure} emptied the outbox"
+        assert server.api("GET", f"/api/audits/{audit_id}").status_code == 404
+        page.unroute("**/api/audits/*")
+    flush(page)
+    wait_counter(page, "[data-pending-audits]", 0)
+    assert server.audit(audit_id)["revision"] == 1
