@@ -130,3 +130,28 @@ def test_server_errors_and_lost_connections_keep_the_audit_queued(server, pages)
     flush(page)
     wait_counter(page, "[data-pending-audits]", 0)
     assert server.audit(audit_id)["revision"] == 1
+
+
+def test_qr_label_url_opens_its_zone_after_sign_in(server, pages):
+    page = pages.new()
+    page.goto(server.origin + "/#/zone/hq-bodyshop")
+    page.wait_for_selector("#username")
+    page.fill("#username", "officer")
+    page.fill("#password", "demo")
+    page.click("[data-login]")
+    page.wait_for_selector('[data-start-checklist="6s-zone"]')
+    assert page.url.endswith("#/zone/hq-bodyshop")
+
+
+def test_manifest_makes_the_app_installable(server, pages):
+    page = pages.new()
+    page.goto(server.origin + "/")
+    href = page.get_attribute('link[rel="manifest"]', "href")
+    manifest = page.evaluate("(href) => fetch(href).then((r) => r.json())", href)
+    assert manifest["display"] == "standalone" and manifest["start_url"] == "/"
+    assert manifest["name"] and manifest["theme_color"]
+    sizes = {icon["sizes"] for icon in manifest["icons"]}
+    assert {"192x192", "512x512"} <= sizes
+    for icon in manifest["icons"]:
+        status = page.evaluate("(src) => fetch(src).then((r) => r.status)", icon["src"])
+        assert status == 200, icon["src"]
