@@ -14,7 +14,7 @@ import * as zone from "./views/zone.js";
 import * as zones from "./views/zones.js";
 
 // The shell version: keep equal to VERSION in /sw.js (they are cached together).
-const VERSION = "2026.11.26-3";
+const VERSION = "2026.11.26-4";
 
 let resolveReady;
 window.__genba = {

@@ -28,7 +28,7 @@ BODY_FIELDS = ("checklist_id", "checklist_version", "zone_id", "started_at", "su
 
 # Put a bad answer into the queued body of an audit, exactly where the app keeps it.
 CORRUPT_OUTBOX_JS = """
-async ([key, itemId]) => {
+async ([key, itemId, value]) => {
   const db = await new Promise((resolve, reject) => {
     const request = indexedDB.open('genba');
     request.onsuccess = () => resolve(request.result);
@@ -45,7 +45,7 @@ async ([key, itemId]) => {
     if (!entry) return {error: `no outbox entry ${key}`};
     const body = entry.body && entry.body.answers ? entry.body : entry.answers ? entry : null;
     if (!body) return {error: `no body with answers in the entry; keys: ${Object.keys(entry)}`};
-    body.answers[itemId] = {value: 4, note: '', photos: []};
+    body.answers[itemId] = {value: value === undefined ? 4 : value, note: '', photos: []};
     store.put(entry);
     await new Promise((resolve, reject) => {
       tx.oncomplete = resolve;
@@ -250,3 +250,24 @@ def test_returned_audit_shows_comment_and_is_resubmitted(server, pages):
     )
     assert {k: v["value"] for k, v in held["answers"].items()} == values
     pages.check()
+
+
+def test_refusal_names_the_item_as_the_officer_knows_it(server, pages):
+    page, items, values = _setup(server, pages)
+    (_, first), *_ = items
+    page.context.set_offline(True)
+    open_zone(page, ZONE)
+    audit_id = start_audit(page, CHECKLIST)
+    answer_items(page, [items[0]], {first["id"]: values[first["id"]]})
+    wait_saved(page, audit_id, {first["id"]: values[first["id"]]})
+    result = page.evaluate(CORRUPT_OUTBOX_JS, [f"audit:{audit_id}", first["id"], 9])
+    assert result.get("ok"), result
+    page.context.set_offline(False)
+    flush(page)
+    wait_counter(page, "[data-attention-count]", 1)
+    go(page, "#/attention")
+    item = page.locator(f'[data-attention-item="{audit_id}"]')
+    item.wait_for(state="visible")
+    shown = item.text_content()
+    assert first["label"]["zh"] in shown or first["label"]["en"] in shown, shown
+    assert "out of range" in shown

@@ -40,6 +40,19 @@ function diff(mine, theirs, items) {
   return `<div class="scroll"><table class="diff"><thead><tr><th scope="col">${esc(t("item"))}</th><th scope="col">${esc(t("mine"))}</th><th scope="col">${esc(t("theirs"))}</th></tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
 }
 
+// `$.answers.<item id>.<field>`: name the item as the officer knows it, in their language;
+// the server's own words follow for the supervisor or support.
+const FIELD = { value: "answer", note: "note", photos: "photos" };
+
+function errorLine(error, items) {
+  const match = /^\$\.answers\.([^.\[]+)(?:\.(\w+))?/.exec(error.path || "");
+  const item = match && items.get(match[1]);
+  const where = item
+    ? `<b>${esc(text(item.label))}</b>${match[2] && FIELD[match[2]] ? ` · ${esc(t(FIELD[match[2]]))}` : ""}`
+    : `<code>${esc(error.path)}</code>`;
+  return `<li>${where} <span class="muted" lang="en">${esc(error.message)}</span></li>`;
+}
+
 async function entry(att) {
   const audit = await db.get("audits", att.audit_id);
   const checklist = audit && (await loadChecklist(audit.checklist_id, audit.checklist_version).catch(() => null));
@@ -58,9 +71,7 @@ async function entry(att) {
       <p class="actions"><button type="button" data-keep-mine${canKeep ? "" : " disabled"}>${esc(t("keepMine"))}</button>
         <button type="button" data-take-server>${esc(t("takeServer"))}</button></p></article>`;
   }
-  const errors = (att.errors || [])
-    .map((e) => `<li><code>${esc(e.path)}</code> <span lang="en">${esc(e.message)}</span></li>`)
-    .join("");
+  const errors = (att.errors || []).map((e) => errorLine(e, items)).join("");
   return `<article class="card attn-item" data-attention-item="${esc(att.audit_id)}" data-key="${esc(att.key)}">${head}
     <p class="warn">${esc(t("refused", { code: att.status }))}</p>${detail}
     ${errors ? `<ul class="errors">${errors}</ul>` : ""}
