@@ -11,7 +11,7 @@ PORT ?= 8000
 
 # Chinese fonts and Pango for the PDFs; the browser and PDF readers for the tests.
 DEB_RUN := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
-DEB_TEST := $(DEB_RUN) chromium poppler-utils
+DEB_TEST := $(DEB_RUN) chromium poppler-utils nodejs
 
 .PHONY: run test lint format deb-run deb-test clean
 
