@@ -12,6 +12,7 @@ from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 from server import audit_views, audits
 from server.auth import requires
 from server.errors import ApiError
+from server.scorecard import scorecard_pdf
 
 Month = Annotated[str | None, QueryParameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 Cursor = Annotated[str | None, QueryParameter(pattern=r"^\d{1,18}$")]
@@ -54,6 +55,17 @@ class AuditsController(Controller):
     @get("/audits/{audit_id:str}", sync_to_thread=True)
     def get_audit(self, request: Request, state: State, audit_id: AuditId) -> dict:
         return audit_views.get_audit(state.store, request.user, _audit_id(audit_id))
+
+    @get("/audits/{audit_id:str}/scorecard.pdf", sync_to_thread=True)
+    def scorecard(self, request: Request, state: State, audit_id: AuditId) -> Response[bytes]:
+        """The audit's scorecard as a PDF (Chinese first, English beside it)."""
+        audit_id = _audit_id(audit_id)
+        view = audit_views.get_audit(state.store, request.user, audit_id)
+        pdf = scorecard_pdf(state.store, state.settings, view)
+        disposition = f'inline; filename="scorecard-{audit_id}.pdf"'
+        return Response(
+            pdf, media_type="application/pdf", headers={"Content-Disposition": disposition}
+        )
 
     @get("/audits", sync_to_thread=True)
     def list_audits(
