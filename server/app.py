@@ -15,6 +15,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
 from server import __version__
+from server.api.appraisal import get_appraisal
 from server.api.audits import AuditsController
 from server.api.catalog import CatalogController
 from server.api.health import health
@@ -82,6 +83,7 @@ def create_app(settings: Settings) -> Litestar:
         CatalogController,
         UsersController,
         AuditsController,
+        get_appraisal,
         PhotoController,
         health,
     ]

@@ -149,6 +149,34 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return cmd_verify(args)
 
 
+def cmd_export_appraisal(args: argparse.Namespace) -> int:
+    import re
+
+    from server.appraisal import FORMATS, appraisal
+    from server.db import Store
+    from server.users import User
+
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
+        print(f"genba: --month must be YYYY-MM, not {args.month!r}", file=sys.stderr)
+        return 2
+    settings = _settings(args)
+    if not settings.db_path.is_file():
+        print(f"genba: no database at {settings.db_path}", file=sys.stderr)
+        return 1
+    store = Store(settings.db_path)
+    try:
+        # The command line runs with the data dir's full view, as an admin would.
+        report = appraisal(store, User(id=0, username="cli", name="cli", role="admin"), args.month)
+    finally:
+        store.close()
+    data = FORMATS[args.format][1](report)
+    partial = args.output.with_name(args.output.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(args.output)
+    print(f"wrote the {args.month} appraisal ({len(report['rows'])} people) to {args.output}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="genba", description="Genba audit server")
     data = argparse.ArgumentParser(add_help=False)
@@ -192,6 +220,17 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", parents=[data], help="check the database, the event chain and the photo files"
     )
     verify.set_defaults(func=cmd_verify)
+
+    export = commands.add_parser("export", help="exports").add_subparsers(
+        dest="export_command", required=True
+    )
+    exported = export.add_parser(
+        "appraisal", parents=[data], help="the month's appraisal per person, as a file"
+    )
+    exported.add_argument("--month", required=True, help="YYYY-MM")
+    exported.add_argument("--format", required=True, choices=["csv", "xlsx", "pdf", "json"])
+    exported.add_argument("-o", "--output", type=Path, required=True, help="file to write")
+    exported.set_defaults(func=cmd_export_appraisal)
 
     backup = commands.add_parser(
         "backup", parents=[data], help="write a consistent backup of the data dir to FILE"

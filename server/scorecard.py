@@ -21,21 +21,21 @@ from server.checklists.format import Checklist, Item
 from server.photos import PhotoFiles, valid_sha256
 
 TEMPLATES = Path(__file__).parent / "templates"
-_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+jinja = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 PHOTO_SCHEME = "genba-photo:"
 
 
 class PhotoFetcher(URLFetcher):
     """Serves `genba-photo:<sha256>` thumbnails from the photo folder and nothing else."""
 
-    def __init__(self, files: PhotoFiles):
+    def __init__(self, files: PhotoFiles | None):
         super().__init__(allowed_protocols=[])
         self.files = files
         self.refused: list[str] = []
 
     def fetch(self, url, headers=None):
         sha = url.removeprefix(PHOTO_SCHEME) if url.startswith(PHOTO_SCHEME) else ""
-        path = self.files.thumb_path(sha) if valid_sha256(sha) else None
+        path = self.files.thumb_path(sha) if self.files and valid_sha256(sha) else None
         if path is None or not path.is_file():
             self.refused.append(url)
             raise ValueError(f"scorecards load only their own photos, not {url[:80]!r}")
@@ -111,14 +111,14 @@ def local_time(stamp: str | None, timezone: str = "Asia/Shanghai") -> str:
     return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
 
 
-_env.filters["local_time"] = local_time
+jinja.filters["local_time"] = local_time
 
 
 def render(view: dict, checklist: Checklist, context: dict, files: PhotoFiles) -> bytes:
     """The PDF for one audit view (as GET /api/audits/{id} gives it)."""
     sections = _rows(checklist, view, context["zone"].kind)
     percents = [s["score"].get("percent") for s in sections]
-    html = _env.get_template("scorecard.html").render(
+    html = jinja.get_template("scorecard.html").render(
         view=view,
         checklist=checklist,
         sections=sections,

@@ -1,0 +1,149 @@
+"""The month's appraisal (考核): each zone owner's score from the approved audits of their zones.
+
+The rule, kept simple so every figure can be checked by hand (考核标准的公平性):
+- an audit counts in the month the clock rule gave it (server/clock.py), once approved;
+- a person's score is the mean of the percents of the approved audits of the zones they own
+  (责任人) that month, each audit counting once; audits with no scored items do not count;
+- `parts` gives the same per zone, and `audit_ids` names every audit behind the figure.
+Everyone on the staff list gets a row; with no approved audits the score is null.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+
+from server.db import Store
+from server.users import User
+
+RULE = (
+    "得分 = 当月本人负责区域（责任人）所有已批准审核得分的平均值，每份审核计一次，保留一位小数；"
+    "审核按时间规则归入月份。当月无已批准审核则不计分。\n"
+    "Score = the mean of the percents of the approved audits of the zones this person owns, "
+    "that month (by the clock rule), each audit once, one decimal. No approved audits: no score."
+)
+COLUMNS = ["staff_id", "name", "name_en", "score", "audit_count", "zones", "audit_ids"]
+
+
+def _mean(values: list[float]) -> float | None:
+    # Same rounding as the scorer: one decimal, half up.
+    return None if not values else int(sum(values) / len(values) * 10 + 0.5) / 10
+
+
+def appraisal(store: Store, user: User, month: str) -> dict:
+    db = store.read()
+    zones = {
+        row["id"]: row
+        for row in db.query("select id, name, name_en, site_id, owner_id from zones")
+        if user.may_see_site(row["site_id"])
+    }
+    audits = defaultdict(list)  # zone id -> [(audit id, percent)]
+    for row in db.query(
+        "select id, zone_id, score_percent from audits"
+        " where month = ? and status = 'approved' and score_percent is not null order by id",
+        [month],
+    ):
+        if row["zone_id"] in zones:
+            audits[row["zone_id"]].append((row["id"], row["score_percent"]))
+    rows = []
+    for person in db.query("select * from staff where active = 1 order by id"):
+        if person["site_id"] is not None and not user.may_see_site(person["site_id"]):
+            continue
+        owned = [z for z in zones.values() if z["owner_id"] == person["id"]]
+        rows.append(_row(person, owned, audits))
+    return {"month": month, "rule": RULE, "rows": rows}
+
+
+def _row(person: dict, owned: list[dict], audits: dict) -> dict:
+    parts, percents, ids = [], [], []
+    for zone in sorted(owned, key=lambda z: z["id"]):
+        done = audits.get(zone["id"], [])
+        percents += [p for _, p in done]
+        ids += [i for i, _ in done]
+        parts.append(
+            {
+                "zone_id": zone["id"],
+                "zone": zone["name"],
+                "zone_en": zone["name_en"],
+                "score": _mean([p for _, p in done]),
+                "audit_count": len(done),
+                "audit_ids": [i for i, _ in done],
+            }
+        )
+    return {
+        "staff_id": person["id"],
+        "name": person["name"],
+        "name_en": person["name_en"],
+        "score": _mean(percents),
+        "parts": parts,
+        "audit_count": len(ids),
+        "audit_ids": ids,
+    }
+
+
+def _flat(row: dict) -> list:
+    zones = "; ".join(
+        f"{p['zone']} {p['score'] if p['score'] is not None else '-'} ({p['audit_count']})"
+        for p in row["parts"]
+    )
+    return [
+        row["staff_id"],
+        row["name"],
+        row["name_en"],
+        row["score"],
+        row["audit_count"],
+        zones,
+        " ".join(row["audit_ids"]),
+    ]
+
+
+def to_csv(report: dict) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for row in report["rows"]:
+        writer.writerow(["" if v is None else v for v in _flat(row)])
+    # A BOM, so Excel opens the Chinese names as UTF-8.
+    return out.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(report: dict) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"考核 {report['month']}"
+    sheet.append(COLUMNS)
+    for row in report["rows"]:
+        sheet.append(_flat(row))
+    details = book.create_sheet("audits")
+    details.append(["staff_id", "zone_id", "zone", "zone_score", "audit_id"])
+    for row in report["rows"]:
+        for part in row["parts"]:
+            for audit_id in part["audit_ids"]:
+                details.append(
+                    [row["staff_id"], part["zone_id"], part["zone"], part["score"], audit_id]
+                )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def to_pdf(report: dict) -> bytes:
+    from weasyprint import HTML
+
+    from server.scorecard import PhotoFetcher, jinja
+
+    html = jinja.get_template("appraisal.html").render(report=report)
+    # No resources at all: a fetcher that has no photo folder refuses everything.
+    return HTML(string=html, url_fetcher=PhotoFetcher(None)).write_pdf()
+
+
+FORMATS = {
+    "csv": ("text/csv; charset=utf-8", to_csv),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", to_xlsx),
+    "pdf": ("application/pdf", to_pdf),
+    "json": ("application/json", lambda report: json.dumps(report, ensure_ascii=False).encode()),
+}
