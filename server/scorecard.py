@@ -14,11 +14,17 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from PIL import ImageFile
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from server.checklists.format import Checklist, Item
 from server.photos import PhotoFiles, valid_sha256
+
+# Importing WeasyPrint switches on Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would
+# let truncated uploads through photo intake. Scorecards only embed our own complete
+# thumbnails, so switch it back off.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 TEMPLATES = Path(__file__).parent / "templates"
 jinja = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))

@@ -58,7 +58,12 @@ def test_random_answers_never_break_the_server(tmp_path_factory):
         ids = [str(uuid.uuid4()) for _ in range(3)]
         seen = Counter()
 
-        @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=300,
+            deadline=None,
+            derandomize=True,  # the same cases every run: the coverage check below is stable
+            suppress_health_check=list(HealthCheck),
+        )
         @given(body=bodies, which=st.integers(min_value=0, max_value=2))
         def put(body, which):
             response = client.put(f"/api/audits/{ids[which]}", json=body, headers=officer)

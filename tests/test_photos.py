@@ -350,3 +350,12 @@ def test_failed_write_leaves_no_temp_file(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         PhotoFiles(tmp_path).put("cd" + "1" * 62, "image/jpeg", b"x", b"y")
     assert files_in(tmp_path) == []
+
+
+def test_pdf_rendering_does_not_loosen_photo_intake():
+    """WeasyPrint flips Pillow's LOAD_TRUNCATED_IMAGES on import; the app turns it off again."""
+    from PIL import ImageFile
+
+    import server.app  # noqa: F401  (imports the PDF code, as the server does)
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
