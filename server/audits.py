@@ -241,7 +241,6 @@ def _insert(db, user: User, audit_id: str, body: AuditBody, zone: Zone, revision
             "revision": 1,
             "received_at": revision["now"],
             "review": None,
-            "missing_photos": "[]",
             **_fields(body, revision),
         },
     )

@@ -142,8 +142,7 @@ def create_audits(db: Database) -> None:
             "body": str,  # JSON: the latest revision's body
             "score": str,  # JSON
             "score_percent": float,
-            "complete": int,
-            "missing_photos": str,  # JSON list
+            "complete": int,  # all required answers, photos and notes named (files may lag)
             "started_at": str,
             "submitted_at": str,
             "received_at": str,  # server time of the first receipt
