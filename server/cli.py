@@ -102,19 +102,27 @@ def cmd_checklists_validate(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
+def _with_existing_store(settings: Settings, work):
+    """Run work(store) on the data dir's database; None (with a message) when there is none."""
     from server.db import Store
+
+    if not settings.db_path.is_file():
+        print(f"genba: no database at {settings.db_path}", file=sys.stderr)
+        return None
+    store = Store(settings.db_path)
+    try:
+        return work(store)
+    finally:
+        store.close()
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
     from server.verify import problems
 
     settings = _settings(args)
-    if not settings.db_path.is_file():
-        print(f"genba: no database at {settings.db_path}", file=sys.stderr)
+    found = _with_existing_store(settings, lambda store: problems(store, settings))
+    if found is None:
         return 1
-    store = Store(settings.db_path)
-    try:
-        found = problems(store, settings)
-    finally:
-        store.close()
     for problem in found:
         print(f"bad {problem}", file=sys.stderr)
     if found:
@@ -153,22 +161,18 @@ def cmd_export_appraisal(args: argparse.Namespace) -> int:
     import re
 
     from server.appraisal import FORMATS, appraisal
-    from server.db import Store
     from server.users import User
 
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
         print(f"genba: --month must be YYYY-MM, not {args.month!r}", file=sys.stderr)
         return 2
-    settings = _settings(args)
-    if not settings.db_path.is_file():
-        print(f"genba: no database at {settings.db_path}", file=sys.stderr)
+    # The command line runs with the data dir's full view, as an admin would.
+    admin = User(id=0, username="cli", name="cli", role="admin")
+    report = _with_existing_store(
+        _settings(args), lambda store: appraisal(store, admin, args.month)
+    )
+    if report is None:
         return 1
-    store = Store(settings.db_path)
-    try:
-        # The command line runs with the data dir's full view, as an admin would.
-        report = appraisal(store, User(id=0, username="cli", name="cli", role="admin"), args.month)
-    finally:
-        store.close()
     data = FORMATS[args.format][1](report)
     partial = args.output.with_name(args.output.name + ".partial")
     partial.write_bytes(data)

@@ -54,6 +54,18 @@ def admin(client) -> dict:
     return login(client, "admin")
 
 
+def demo_with_audits(data_dir: Path) -> Settings:
+    """Settings for the demo dealership with its eight weeks of audits and photos."""
+    return Settings(data_dir=data_dir, checklists_dir=CHECKLISTS, demo=True, demo_audits=True)
+
+
+def site_supervisor(client, admin: dict, username: str, site: str = "east") -> dict:
+    """A supervisor limited to one site, signed in."""
+    body = {"username": username, "password": "demo1", "role": "supervisor", "site_ids": [site]}
+    assert client.post("/api/users", json=body, headers=admin).status_code == 201
+    return login(client, username, "demo1")
+
+
 def iso_ago(**delta) -> str:
     """A device timestamp this long before now, as a browser writes it."""
     moment = datetime.now(UTC) - timedelta(**delta)

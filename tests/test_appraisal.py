@@ -11,25 +11,18 @@ import msgspec
 import pytest
 from openpyxl import load_workbook
 
-from conftest import CHECKLISTS, login
+from conftest import demo_with_audits, login, site_supervisor
 from server.app import create_app
 from server.checklists.registry import get_version
 from server.places import get_zone
 from server.scoring import Answer, score_audit
-from server.settings import Settings
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     from litestar.testing import TestClient
 
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("appraisal") / "data",
-        checklists_dir=CHECKLISTS,
-        demo=True,
-        demo_audits=True,
-    )
-    app = create_app(settings)
+    app = create_app(demo_with_audits(tmp_path_factory.mktemp("appraisal") / "data"))
     with TestClient(app=app) as client:
         yield app, client
     app.state.store.close()
@@ -121,15 +114,7 @@ def test_officers_get_403_and_bad_months_400(demo):
 
 def test_site_limited_supervisor_sees_only_their_people(demo):
     app, client = demo
-    admin = login(client, "admin")
-    body = {
-        "username": "east.chief",
-        "password": "demo1",
-        "role": "supervisor",
-        "site_ids": ["east"],
-    }
-    client.post("/api/users", json=body, headers=admin)
-    east = login(client, "east.chief", "demo1")
+    east = site_supervisor(client, login(client, "admin"), "east.chief")
     rows = client.get(f"/api/appraisal?month={_month(app)}", headers=east).json()["rows"]
     assert {r["staff_id"] for r in rows} == {"s-sun", "s-zhou", "s-ma"}
 

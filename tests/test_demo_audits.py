@@ -4,20 +4,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from conftest import CHECKLISTS
+from conftest import demo_with_audits
 from server.app import open_store
-from server.settings import Settings
 from server.verify import problems
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("demo") / "data",
-        checklists_dir=CHECKLISTS,
-        demo=True,
-        demo_audits=True,
-    )
+    settings = demo_with_audits(tmp_path_factory.mktemp("demo") / "data")
     store = open_store(settings)
     yield store, settings
     store.close()

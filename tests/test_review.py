@@ -2,7 +2,7 @@
 
 import uuid
 
-from conftest import audit_body, iso_ago, login
+from conftest import audit_body, iso_ago, login, site_supervisor
 
 
 def _submit(client, officer, **kw):
@@ -76,14 +76,7 @@ def test_bad_decision_is_400(client, officer, supervisor):
 
 
 def test_site_limited_supervisor_sees_only_their_site(client, officer, admin):
-    body = {
-        "username": "east.boss",
-        "password": "demo1",
-        "role": "supervisor",
-        "site_ids": ["east"],
-    }
-    assert client.post("/api/users", json=body, headers=admin).status_code == 201
-    east_boss = login(client, "east.boss", "demo1")
+    east_boss = site_supervisor(client, admin, "east.boss")
     hq_audit, _ = _submit(client, officer)
     east_audit, _ = _submit(client, officer, zone_id="east-workshop", zone_kind="workshop")
     assert client.get(f"/api/audits/{hq_audit}", headers=east_boss).status_code == 404

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 import images
-from conftest import audit_body, login
+from conftest import audit_body, login, site_supervisor
 from server.photos import PhotoFiles
 from server.scorecard import PhotoFetcher
 
@@ -82,14 +82,7 @@ def test_fetcher_serves_only_photo_thumbnails(app, tmp_path):
 def test_scorecards_follow_audit_visibility(client, audit, admin):
     other = login(client, "officer2")
     assert client.get(f"/api/audits/{audit}/scorecard.pdf", headers=other).status_code == 404
-    body = {
-        "username": "east.lead",
-        "password": "demo1",
-        "role": "supervisor",
-        "site_ids": ["east"],
-    }
-    client.post("/api/users", json=body, headers=admin)
-    east = login(client, "east.lead", "demo1")
+    east = site_supervisor(client, admin, "east.lead")
     assert client.get(f"/api/audits/{audit}/scorecard.pdf", headers=east).status_code == 404
     boss = login(client, "supervisor")
     assert client.get(f"/api/audits/{audit}/scorecard.pdf", headers=boss).status_code == 200
