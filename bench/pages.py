@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from server.audit_views import list_audits  # noqa: E402
-from server.db import Store  # noqa: E402
-from server.users import User  # noqa: E402
+from server.audits.views import list_audits  # noqa: E402
+from server.core.db import Store  # noqa: E402
+from server.people.users import User  # noqa: E402
 
 ZONES = [f"zone-{n}" for n in range(40)]
 STATUSES = ["draft", "submitted", "returned", "approved"]

@@ -7,7 +7,6 @@ import logging
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import CacheControlHeader, State
-from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -17,22 +16,23 @@ from litestar.static_files import create_static_files_router
 from server import __version__
 from server.api.appraisal import get_appraisal
 from server.api.audits import AuditsController
+from server.api.auth import PUBLIC, PUBLIC_PATHS, TokenAuthMiddleware
 from server.api.catalog import CatalogController
+from server.api.errors import EXCEPTION_HANDLERS, GenbaRequest
 from server.api.health import health
 from server.api.photos import PhotoController
 from server.api.session import SessionController
 from server.api.users import UsersController
-from server.auth import PUBLIC, PUBLIC_PATHS, TokenAuthMiddleware
 from server.checklists.registry import publish_folder
-from server.db import Store
-from server.errors import http_exception_handler, internal_error_handler
-from server.ratelimit import LoginLimiter
-from server.settings import Settings
+from server.core.db import Store
+from server.core.settings import Settings
+from server.people.login_limiter import LoginLimiter
+from server.people.users import Passwords
 
 log = logging.getLogger("genba")
 
 
-def open_store(settings: Settings) -> Store:
+def open_store(settings: Settings, passwords: Passwords | None = None) -> Store:
     """The data dir's database, migrated and with every checklist file published."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.photos_dir.mkdir(exist_ok=True)
@@ -40,10 +40,12 @@ def open_store(settings: Settings) -> Store:
     try:
         publish_folder(store, settings.checklists_dir)
         if settings.demo:
-            from server.demo import load_demo
+            from server.ops.demo import load_demo
 
-            if load_demo(store) and settings.demo_audits:
-                from server.demo_audits import load_demo_audits
+            if load_demo(store, passwords or Passwords(settings.password_cost)) and (
+                settings.demo_audits
+            ):
+                from server.ops.demo_audits import load_demo_audits
 
                 load_demo_audits(store, settings)
     except BaseException:
@@ -70,12 +72,18 @@ def _openapi() -> OpenAPIConfig:
 
 
 def create_app(settings: Settings) -> Litestar:
-    store = open_store(settings)
+    passwords = Passwords(settings.password_cost)
+    store = open_store(settings, passwords)
     state = State(
         {
             "settings": settings,
             "store": store,
-            "login_limiter": LoginLimiter(settings.login_attempts, settings.login_window_seconds),
+            "passwords": passwords,
+            "login_limiter": LoginLimiter(
+                free=settings.login_free_attempts,
+                first_delay=settings.login_first_delay_seconds,
+                max_delay=settings.login_max_delay_seconds,
+            ),
         }
     )
     route_handlers = [
@@ -104,10 +112,8 @@ def create_app(settings: Settings) -> Litestar:
         route_handlers=route_handlers,
         state=state,
         middleware=[DefineMiddleware(TokenAuthMiddleware, exclude=PUBLIC_PATHS)],
-        exception_handlers={
-            HTTPException: http_exception_handler,
-            Exception: internal_error_handler,
-        },
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_class=GenbaRequest,
         openapi_config=_openapi(),
         compression_config=CompressionConfig(
             backend="gzip", minimum_size=1024, exclude_opt_key="skip_compression"

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from server.checklists.loader import ChecklistFileError, load_file, load_folder
-from server.settings import Settings, default_data_dir, settings_from_env
+from server.core.settings import Settings, default_data_dir, settings_from_env
 
 
 def _settings(args: argparse.Namespace, **extra) -> Settings:
@@ -27,6 +27,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         demo=args.demo,
         demo_audits=args.demo and not args.no_demo_audits,
+        forwarded_allow_ips=args.forwarded_allow_ips,
     )
     try:
         app = create_app(settings)
@@ -41,7 +42,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         tls = {"ssl_certfile": str(args.tls_cert), "ssl_keyfile": str(args.tls_key)}
     scheme = "https" if tls else "http"
     print(f"Genba serving {settings.data_dir} on {scheme}://{settings.host}:{settings.port}/")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", **tls)
+    # X-Forwarded-For is believed only from the proxies listed; without any, the peer is the
+    # client whatever the headers say (uvicorn would otherwise trust any local peer).
+    proxies = settings.forwarded_allow_ips
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or "",
+        **tls,
+    )
     return 0
 
 
@@ -54,29 +66,73 @@ def _read_password(args: argparse.Namespace) -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
-def cmd_user_add(args: argparse.Namespace) -> int:
+def _with_users(args: argparse.Namespace, work) -> int:
+    """Run work(store, passwords) on the data dir; a refusal prints its message and exits 1."""
     from server.app import open_store
-    from server.users import UserError, add_user
+    from server.core.errors import DomainError
+    from server.people.users import Passwords
 
-    store = open_store(_settings(args))
+    settings = _settings(args)
+    store = open_store(settings)
     try:
+        print(work(store, Passwords(settings.password_cost)))
+    except DomainError as exc:
+        print(f"genba: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from server.people.users import add_user
+
+    password = _read_password(args)
+
+    def work(store, passwords) -> str:
         user = add_user(
             store,
+            passwords,
             args.username,
-            _read_password(args),
+            password,
             args.role,
             name=args.name,
             site_ids=args.site or None,
             staff_id=args.staff,
             actor="cli",
         )
-    except UserError as exc:
-        print(f"genba: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        store.close()
-    print(f"added {user.username} ({user.role})")
-    return 0
+        return f"added {user.username} ({user.role})"
+
+    return _with_users(args, work)
+
+
+def _change(args: argparse.Namespace, change, said: str) -> int:
+    from server.people.users import change_user, user_id_by_name
+
+    def work(store, passwords) -> str:
+        user_id = user_id_by_name(store, args.username)
+        _, ended = change_user(store, passwords, user_id, change, actor="cli")
+        return f"{args.username}: {said}; {ended} sessions ended"
+
+    return _with_users(args, work)
+
+
+def cmd_user_disable(args: argparse.Namespace) -> int:
+    from server.people.users import UserChange
+
+    return _change(args, UserChange(active=False), "disabled")
+
+
+def cmd_user_enable(args: argparse.Namespace) -> int:
+    from server.people.users import UserChange
+
+    return _change(args, UserChange(active=True), "enabled")
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    from server.people.users import UserChange
+
+    return _change(args, UserChange(password=_read_password(args)), "password set")
 
 
 def cmd_checklists_validate(args: argparse.Namespace) -> int:
@@ -104,7 +160,7 @@ def cmd_checklists_validate(args: argparse.Namespace) -> int:
 
 def _with_existing_store(settings: Settings, work):
     """Run work(store) on the data dir's database; None (with a message) when there is none."""
-    from server.db import Store
+    from server.core.db import Store
 
     if not settings.db_path.is_file():
         print(f"genba: no database at {settings.db_path}", file=sys.stderr)
@@ -117,23 +173,26 @@ def _with_existing_store(settings: Settings, work):
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from server.verify import problems
+    from server.ops.verify import verify
 
     settings = _settings(args)
-    found = _with_existing_store(settings, lambda store: problems(store, settings))
-    if found is None:
+    report = _with_existing_store(settings, lambda store: verify(store, settings, args.expect_head))
+    if report is None:
         return 1
-    for problem in found:
+    for problem in report.problems:
         print(f"bad {problem}", file=sys.stderr)
-    if found:
-        print(f"genba verify: {len(found)} problems in {settings.data_dir}", file=sys.stderr)
+    # Written down elsewhere (a ticket, a notebook), this head catches a rewritten chain later.
+    print(f"event chain head: event {report.head_seq} {report.head_hash}")
+    if report.problems:
+        count = len(report.problems)
+        print(f"genba verify: {count} problems in {settings.data_dir}", file=sys.stderr)
         return 1
     print(f"genba verify: {settings.data_dir} is whole: database, event chain, audits, photos")
     return 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from server.backup import BackupError, backup
+    from server.ops.backup import BackupError, backup
 
     try:
         count = backup(_settings(args), args.file)
@@ -145,7 +204,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from server.backup import BackupError, restore
+    from server.ops.backup import BackupError, restore
 
     settings = _settings(args)
     try:
@@ -154,14 +213,15 @@ def cmd_restore(args: argparse.Namespace) -> int:
         print(f"genba: {exc}", file=sys.stderr)
         return 1
     print(f"restored {args.file} into {settings.data_dir}; checking it:")
+    args.expect_head = None
     return cmd_verify(args)
 
 
 def cmd_export_appraisal(args: argparse.Namespace) -> int:
     import re
 
-    from server.appraisal import FORMATS, appraisal
-    from server.users import User
+    from server.people.users import User
+    from server.reports.appraisal import FORMATS, appraisal
 
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
         print(f"genba: --month must be YYYY-MM, not {args.month!r}", file=sys.stderr)
@@ -198,6 +258,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--tls-cert", type=Path, help="certificate (PEM) to serve HTTPS to tablets")
     serve.add_argument("--tls-key", type=Path, help="private key (PEM) of --tls-cert")
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default=None,
+        help="reverse proxies whose X-Forwarded-For is believed (comma-separated; default none)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     user = commands.add_parser("user", help="manage users").add_subparsers(
@@ -210,6 +275,14 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--site", action="append", help="limit to this site id (repeatable)")
     add.add_argument("--staff", help="the staff id this user is, if appraised")
     add.set_defaults(func=cmd_user_add)
+    for name, func, text in [
+        ("disable", cmd_user_disable, "disable a user and end all their sessions at once"),
+        ("enable", cmd_user_enable, "let a disabled user sign in again"),
+        ("passwd", cmd_user_passwd, "set a password (prompt/stdin); ends all their sessions"),
+    ]:
+        command = user.add_parser(name, parents=[data], help=text)
+        command.add_argument("username")
+        command.set_defaults(func=func)
 
     checklists = commands.add_parser("checklists", help="checklist files").add_subparsers(
         dest="checklists_command", required=True
@@ -222,6 +295,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     verify = commands.add_parser(
         "verify", parents=[data], help="check the database, the event chain and the photo files"
+    )
+    verify.add_argument(
+        "--expect-head",
+        metavar="HASH",
+        help="an event chain head hash printed by an earlier verify: it must still be there",
     )
     verify.set_defaults(func=cmd_verify)
 

@@ -9,7 +9,9 @@ import pytest
 from litestar.testing import TestClient
 
 from server.app import create_app
-from server.settings import Settings
+from server.core.settings import Settings
+from server.people.tokens import issue_token
+from server.people.users import user_id_by_name
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKLISTS = ROOT / "checklists"
@@ -17,7 +19,9 @@ CHECKLISTS = ROOT / "checklists"
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", checklists_dir=CHECKLISTS, demo=True)
+    return Settings(
+        data_dir=tmp_path / "data", checklists_dir=CHECKLISTS, demo=True, password_cost="test"
+    )
 
 
 @pytest.fixture
@@ -34,36 +38,50 @@ def client(app) -> TestClient:
 
 
 def login(client: TestClient, username: str, password: str = "demo") -> dict:
+    """Headers of a sign-in through POST /api/login, as a device does it."""
     response = client.post("/api/login", json={"username": username, "password": password})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
-@pytest.fixture
-def officer(client) -> dict:
-    return login(client, "officer")
+def token_headers(app, username: str) -> dict:
+    """Headers of a token issued directly: a signed-in user without the password check."""
+    store = app.state.store
+    token = issue_token(store, user_id_by_name(store, username), username, days=1)
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture
-def supervisor(client) -> dict:
-    return login(client, "supervisor")
+def officer(app) -> dict:
+    return token_headers(app, "officer")
 
 
 @pytest.fixture
-def admin(client) -> dict:
-    return login(client, "admin")
+def supervisor(app) -> dict:
+    return token_headers(app, "supervisor")
+
+
+@pytest.fixture
+def admin(app) -> dict:
+    return token_headers(app, "admin")
 
 
 def demo_with_audits(data_dir: Path) -> Settings:
     """Settings for the demo dealership with its eight weeks of audits and photos."""
-    return Settings(data_dir=data_dir, checklists_dir=CHECKLISTS, demo=True, demo_audits=True)
+    return Settings(
+        data_dir=data_dir,
+        checklists_dir=CHECKLISTS,
+        demo=True,
+        demo_audits=True,
+        password_cost="test",
+    )
 
 
 def site_supervisor(client, admin: dict, username: str, site: str = "east") -> dict:
     """A supervisor limited to one site, signed in."""
     body = {"username": username, "password": "demo1", "role": "supervisor", "site_ids": [site]}
     assert client.post("/api/users", json=body, headers=admin).status_code == 201
-    return login(client, username, "demo1")
+    return token_headers(client.app, username)
 
 
 def iso_ago(**delta) -> str:
@@ -127,3 +145,21 @@ def audit_body(
         "base_revision": None,
         "answers": answers,
     }
+
+
+# The slower tiers, by module, so a run can leave them out while working (e.g.
+# `pytest -m "not browser"`); `make test` runs every tier. Single tests elsewhere that start
+# the real server carry `@pytest.mark.e2e` themselves.
+TIERS = {
+    "e2e": {"test_server_e2e.py", "test_sync_e2e.py", "test_photos_e2e.py", "test_backup.py"},
+    "fuzz": {"test_schema_fuzz.py", "test_audit_fuzz.py", "test_scoring_properties.py"},
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "browser" in item.path.parts:
+            item.add_marker(pytest.mark.browser)
+        for tier, modules in TIERS.items():
+            if item.path.name in modules:
+                item.add_marker(getattr(pytest.mark, tier))

@@ -31,8 +31,11 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, data: Path, port: int | None = None, demo: bool = True):
+    def __init__(
+        self, data: Path, port: int | None = None, demo: bool = True, extra: list[str] = ()
+    ):
         self.data, self.port, self.demo = data, port or free_port(), demo
+        self.extra = list(extra)  # more `genba serve` options
         self.base = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
 
@@ -40,11 +43,13 @@ class LiveServer:
         command = [sys.executable, "-m", "server", "serve", "--data", str(self.data)]
         command += ["--port", str(self.port)]
         command += ["--demo", "--no-demo-audits"] if self.demo else []
+        command += self.extra
         self.process = subprocess.Popen(
             command,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "GENBA_DATA": ""},
+            # Cheap password hashing: a test server signs users in dozens of times.
+            env={**os.environ, "GENBA_DATA": "", "GENBA_PASSWORD_COST": "test"},
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

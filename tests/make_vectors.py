@@ -1,4 +1,4 @@
-"""Write tests/vectors/scoring.json: test vectors shared by server/scoring.py and pwa/js/scoring.js.
+"""Write tests/vectors/scoring.json: vectors shared by server/checklists/scoring.py and scoring.js.
 
 Run `.venv/bin/python tests/make_vectors.py` after a deliberate change to the scoring rules and
 review the diff; the JSON file is committed data and the tests never regenerate it.
@@ -13,7 +13,7 @@ from pathlib import Path
 import msgspec
 
 from server.checklists.loader import checklist_from_data
-from server.scoring import Answer, score_audit
+from server.checklists.scoring import Answer, score_audit
 
 OUT = Path(__file__).parent / "vectors" / "scoring.json"
 BANDS = [

@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from conftest import demo_with_audits, login, site_supervisor
 from server.app import create_app
 from server.checklists.registry import get_version
-from server.places import get_zone
-from server.scoring import Answer, score_audit
+from server.checklists.scoring import Answer, score_audit
+from server.people.places import get_zone
 
 
 @pytest.fixture(scope="module")

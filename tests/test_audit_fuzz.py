@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 
 from conftest import CHECKLISTS, applicable_items, login
 from server.app import create_app
-from server.settings import Settings
+from server.core.settings import Settings
 
 json_values = st.recursive(
     st.none()
@@ -27,7 +27,9 @@ json_values = st.recursive(
 
 def test_random_answers_never_break_the_server(tmp_path_factory):
     data = tmp_path_factory.mktemp("fuzz") / "data"
-    app = create_app(Settings(data_dir=data, checklists_dir=CHECKLISTS, demo=True))
+    app = create_app(
+        Settings(data_dir=data, checklists_dir=CHECKLISTS, demo=True, password_cost="test")
+    )
     with TestClient(app=app) as client:
         officer = login(client, "officer")
         items = [i["id"] for i in applicable_items(client, officer, "6s-zone", "workshop")]

@@ -95,7 +95,7 @@ def test_changes_from_zero_include_published_checklists(client, officer):
 
 
 def test_every_filter_pages_by_index_without_sorting(app):
-    from server.audit_views import page_sql
+    from server.audits.views import page_sql
 
     db = app.state.store.read()
     filters = [

@@ -96,12 +96,15 @@ def test_submitted_audit_waits_for_review(client, officer):
     assert "returns it" in response.json()["detail"]
 
 
-def test_another_officers_audit_cannot_be_overwritten(client, officer):
+def test_another_officers_audit_cannot_be_overwritten(client, officer, supervisor):
     body = audit_body(client, officer, zone_id="east-workshop", zone_kind="workshop")
     audit_id, _ = _put(client, officer, body)
     other = login(client, "officer2")
     _, response = _put(client, other, {**body, "base_revision": 1, "answers": {}}, audit_id)
-    assert response.status_code == 403
+    assert response.status_code == 404, "another officer may not see it: not found, not 403"
+    assert "belongs" not in response.text
+    _, response = _put(client, supervisor, {**body, "base_revision": 1}, audit_id)
+    assert response.status_code == 403, "a supervisor sees it but does not write it"
 
 
 def test_audit_id_must_be_a_uuid(client, officer):

@@ -96,7 +96,7 @@ def test_admin_adds_a_user_who_can_sign_in(client, admin):
     assert client.post("/api/users", json=body, headers=admin).status_code == 409
     bad = {**body, "username": "li", "site_ids": ["mars"]}
     response = client.post("/api/users", json=bad, headers=admin)
-    assert response.status_code == 400 and "mars" in response.json()["detail"]
+    assert response.status_code == 422 and "mars" in response.json()["detail"]
     assert login(client, "wang.fang", "s3cret")
 
 

@@ -72,3 +72,33 @@ def test_restore_refuses_paths_that_escape(tmp_path):
         result = genba("restore", str(backup), "--data", str(target))
         assert result.returncode == 1 and "unsafe" in result.stderr, name
         assert not (tmp_path / "evil").exists()
+
+
+def _archive(path, entries):
+    """A .tar.gz of (name, bytes or None for a folder)."""
+    with tarfile.open(path, "w:gz") as archive:
+        for name, data in entries:
+            info = tarfile.TarInfo(name)
+            if data is None:
+                info.type = tarfile.DIRTYPE
+                archive.addfile(info)
+            else:
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_restore_refuses_files_where_folders_must_be(tmp_path):
+    cases = {
+        "photos is a file": [("genba.db", b""), ("photos", b"x"), ("photos/ab/p.jpg", b"x")],
+        "a photo folder is a file": [("genba.db", b""), ("photos/ab", b"x"), ("photos/ab/p", b"x")],
+        "the database is a folder": [("genba.db", None)],
+        "two databases": [("genba.db", b""), ("genba.db", b"")],
+    }
+    for case, entries in cases.items():
+        backup = _archive(tmp_path / "b.tar.gz", entries)
+        target = tmp_path / f"new-{uuid.uuid4().hex[:6]}"
+        result = genba("restore", str(backup), "--data", str(target))
+        assert result.returncode == 1, case
+        assert "Traceback" not in result.stderr and "genba: " in result.stderr, case
+        assert not target.exists() or not any(target.iterdir()), f"{case}: something was written"

@@ -8,7 +8,7 @@ import yaml
 from conftest import CHECKLISTS
 from server.app import create_app, open_store
 from server.checklists.registry import PublishError
-from server.settings import Settings
+from server.core.settings import Settings
 
 
 def _copy_packs(tmp_path):
@@ -81,3 +81,40 @@ def test_a_bad_file_stops_start_up_naming_file_and_field(tmp_path):
     with pytest.raises(PublishError) as error:
         open_store(Settings(data_dir=tmp_path / "data", checklists_dir=folder))
     assert "goods-receiving.yaml" in str(error.value) and "$.version" in str(error.value)
+
+
+def test_hashes_stored_before_defaults_were_left_out_are_migrated(tmp_path):
+    """Data dirs made before the format left defaults out of its hashes start as before."""
+    import hashlib
+    import json
+
+    from server.core.db import Store
+    from server.ops.verify import problems
+
+    settings = Settings(data_dir=tmp_path / "data", checklists_dir=CHECKLISTS)
+    open_store(settings).close()
+    store = Store(settings.db_path)
+    with store.write() as db:
+        for checklist_id, version, definition in db.execute(
+            "select checklist_id, version, definition from checklist_versions"
+        ).fetchall():
+            # The old encoding spelled out every default, and hashed exactly those bytes.
+            old = json.loads(definition)
+            for section in old["sections"]:
+                section.setdefault("weight", 1)
+                for item in section["items"]:
+                    item.setdefault("na_allowed", False)
+                    item["weight"] = item.get("weight", 1)
+            text = json.dumps(old, ensure_ascii=False)
+            db.execute(
+                "update checklist_versions set definition = ?, content_hash = ?"
+                " where checklist_id = ? and version = ?",
+                [text, hashlib.sha256(text.encode()).hexdigest(), checklist_id, version],
+            )
+        db.execute("delete from _sqlite_migrations where name = 'rehash_checklists'")
+    store.close()
+    store = open_store(settings)  # migrates, then publishes the same files: no refusal
+    try:
+        assert problems(store, settings) == []
+    finally:
+        store.close()

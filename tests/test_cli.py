@@ -59,12 +59,13 @@ def test_user_add_reads_password_from_stdin(tmp_path):
     again = genba("user", "add", "zhou", "--role", "officer", "--data", data, stdin="pw1234\n")
     assert again.returncode == 1 and "already exists" in again.stderr
 
-    from server.db import Store
-    from server.users import check_password
+    from server.core.db import Store
+    from server.people.users import Passwords, check_password
 
     store = Store(tmp_path / "data" / "genba.db")
-    assert check_password(store, "zhou", "pw1234").role == "supervisor"
-    assert check_password(store, "zhou", "wrong") is None
+    passwords = Passwords()
+    assert check_password(store, passwords, "zhou", "pw1234").role == "supervisor"
+    assert check_password(store, passwords, "zhou", "wrong") is None
     store.close()
 
 

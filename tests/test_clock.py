@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from server.clock import appraisal_month, clock_problem
+from server.core.clock import appraisal_month, clock_problem
 
 RECEIVED = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)  # 10:00 on 3 November in Shanghai
 

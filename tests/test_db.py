@@ -2,8 +2,8 @@ import sqlite3
 
 import pytest
 
-from server.db import Store
-from server.migrations import migrations
+from server.core.db import Store
+from server.core.migrations import migrations
 
 
 @pytest.fixture

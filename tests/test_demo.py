@@ -1,4 +1,4 @@
-from server.demo import DEMO_PASSWORD, USERS, load_demo
+from server.ops.demo import DEMO_PASSWORD, USERS, load_demo
 
 
 def test_demo_users_sign_in(client):
@@ -25,6 +25,6 @@ def test_zone_checklists_are_published(app):
 
 
 def test_demo_loads_only_into_an_empty_data_dir(app):
-    assert load_demo(app.state.store) is False
+    assert load_demo(app.state.store, app.state.passwords) is False
     count = app.state.store.read().execute("select count(*) from users").fetchone()[0]
     assert count == len(USERS)

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import demo_with_audits
 from server.app import open_store
-from server.verify import problems
+from server.ops.verify import problems
 
 
 @pytest.fixture(scope="module")

@@ -39,6 +39,6 @@ def test_every_command_is_in_the_readme():
 
 
 def test_every_environment_setting_is_documented():
-    source = (ROOT / "server" / "settings.py").read_text(encoding="utf-8")
+    source = (ROOT / "server" / "core" / "settings.py").read_text(encoding="utf-8")
     for name in set(re.findall(r"GENBA_[A-Z_]+", source)):
         assert name in README, f"{name} is not documented in README.md"

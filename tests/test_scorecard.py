@@ -8,8 +8,8 @@ import pytest
 
 import images
 from conftest import audit_body, login, site_supervisor
-from server.photos import PhotoFiles
-from server.scorecard import PhotoFetcher
+from server.photos.files import PhotoFiles
+from server.reports.scorecard import PhotoFetcher
 
 HOSTILE = (
     '<img src="file:///etc/passwd"> <link rel="attachment" href="file:///etc/hosts"> '

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from server.checklists.format import Checklist, Item
 from server.checklists.loader import checklist_from_data
-from server.scoring import Answer, is_fail, score_audit
+from server.checklists.scoring import Answer, is_fail, score_audit
 
 KINDS = ["line", "office", "store"]
 TYPES = ["score", "pass_fail", "number", "choice", "text", "photo"]

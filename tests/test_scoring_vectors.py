@@ -6,7 +6,7 @@ import msgspec
 import pytest
 
 from server.checklists.format import Checklist, check_rules
-from server.scoring import Answer, score_audit
+from server.checklists.scoring import Answer, score_audit
 
 VECTORS = Path(__file__).parent / "vectors" / "scoring.json"
 

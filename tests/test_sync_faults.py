@@ -9,8 +9,9 @@ import yaml
 import images
 from conftest import CHECKLISTS, audit_body, login
 from server.app import create_app, open_store
-from server.photos import PhotoFiles, process
-from server.settings import Settings
+from server.core.settings import Settings
+from server.photos.files import PhotoFiles
+from server.photos.images import process
 
 
 def _upload(client, headers, data):
@@ -59,7 +60,9 @@ def test_audit_on_v1_arriving_after_v2_is_scored_on_v1(tmp_path):
 
     folder = tmp_path / "checklists"
     shutil.copytree(CHECKLISTS, folder, ignore=shutil.ignore_patterns("*.md"))
-    settings = Settings(data_dir=tmp_path / "data", checklists_dir=folder, demo=True)
+    settings = Settings(
+        data_dir=tmp_path / "data", checklists_dir=folder, demo=True, password_cost="test"
+    )
     open_store(settings).close()
     path = folder / "6s-zone.yaml"
     v2 = yaml.safe_load(path.read_text(encoding="utf-8"))

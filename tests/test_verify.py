@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from conftest import audit_body
-from server.verify import problems
+from server.ops.verify import problems
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_missing_or_changed_photo_file_is_caught(client, app, officer):
     import hashlib
 
     import images
-    from server.photos import PhotoFiles
+    from server.photos.files import PhotoFiles
 
     data = images.jpeg()
     sha = hashlib.sha256(data).hexdigest()
@@ -95,3 +95,108 @@ def test_missing_or_changed_photo_file_is_caught(client, app, officer):
     found = _problems(app)
     assert any("missing" in p and sha in p for p in found)
     assert any("does not match" in p and sha in p for p in found)
+
+
+# --- every derived column the appraisal and access rules read ------------------------------
+
+DERIVED = {
+    "score_percent": "update audits set score_percent = score_percent - 9 where id = :id",
+    "status": "update audits set status = 'approved' where id = :id",
+    "month": "update audits set month = '2020-01' where id = :id",
+    "zone_id": "update audits set zone_id = 'hq-parts' where id = :id",
+    "site_id": "update audits set site_id = 'east' where id = :id",
+    "officer_id": "update audits set officer_id = officer_id + 1 where id = :id",
+    "complete": "update audits set complete = 1 - complete where id = :id",
+    "submitted_at": "update audits set submitted_at = '2020-01-01T00:00:00+00:00' where id = :id",
+}
+
+
+@pytest.mark.parametrize("column", DERIVED)
+def test_a_changed_derived_column_is_caught(audited, column):
+    app, first, second = audited
+    audit_id = second if column in ("status",) else first
+    _sql(app, DERIVED[column], {"id": audit_id})
+    found = _problems(app)
+    assert any(audit_id in p and column in p for p in found), found
+
+
+def test_changed_or_removed_reviews_are_caught(audited):
+    app, first, _ = audited
+    _sql(app, "update reviews set decision = 'return' where audit_id = ?", [first])
+    assert any(first in p and "review" in p for p in _problems(app))
+    _sql(app, "update reviews set decision = 'approve' where audit_id = ?", [first])
+    assert _problems(app) == []
+    _sql(
+        app, "update audits set review = replace(review, 'approve', 'return') where id = ?", [first]
+    )
+    assert any(first in p and "review" in p for p in _problems(app))
+
+
+def test_a_photo_replaced_with_its_recorded_hash_is_caught(client, app, officer):
+    import hashlib
+
+    import images
+    from server.photos.files import PhotoFiles
+
+    data = images.jpeg()
+    sha = hashlib.sha256(data).hexdigest()
+    headers = {**officer, "Content-Type": "image/jpeg"}
+    client.put(f"/api/photos/{sha}", content=data, headers=headers)
+    forged = images.jpeg(size=(200, 100))
+    PhotoFiles(app.state.settings.photos_dir).path(sha, "image/jpeg").write_bytes(forged)
+    _sql(
+        app,
+        "update photos set stored_sha256 = ? where sha256 = ?",
+        [hashlib.sha256(forged).hexdigest(), sha],
+    )
+    assert any(sha in p and "event log" in p for p in _problems(app))
+
+
+def test_a_read_grant_added_behind_the_apps_back_is_caught(client, app, officer):
+    import hashlib
+
+    import images
+
+    data = images.jpeg()
+    sha = hashlib.sha256(data).hexdigest()
+    client.put(
+        f"/api/photos/{sha}", content=data, headers={**officer, "Content-Type": "image/jpeg"}
+    )
+    _sql(app, "insert into photo_holders values (?, 2, '2026-01-01', 'upload')", [sha])
+    assert any(sha in p and "no event granted" in p for p in _problems(app))
+
+
+def _rewrite_chain(app, seq: int) -> None:
+    """Change one event and re-hash every event after it, as a careful forger would."""
+    from server.core.events import _digest
+
+    with app.state.store.write() as db:
+        db.execute("update events set actor = 'forger' where seq = ?", [seq])
+        rows = list(db.query("select * from events where seq >= ? order by seq", [seq]))
+        prev = db.execute("select hash from events where seq = ?", [seq - 1]).fetchone()[0]
+        for row in rows:
+            row["prev_hash"] = prev
+            row["hash"] = prev = _digest(prev, row)
+            db.execute(
+                "update events set prev_hash = ?, hash = ? where seq = ?",
+                [row["prev_hash"], row["hash"], row["seq"]],
+            )
+
+
+def test_a_rewritten_chain_is_caught_by_a_head_written_down_before(audited):
+    from server.ops.verify import verify
+
+    app = audited[0]
+    store, settings = app.state.store, app.state.settings
+    head = verify(store, settings).head_hash
+    _rewrite_chain(app, 3)
+    assert verify(store, settings).problems == [], "the forger re-hashed everything"
+    found = verify(store, settings, expect_head=head).problems
+    assert any("rewritten" in p for p in found)
+
+    command = [sys.executable, "-m", "server", "verify", "--data", str(settings.data_dir)]
+    new_head = verify(store, settings).head_hash
+    ok = subprocess.run([*command, "--expect-head", new_head], capture_output=True, text=True)
+    assert ok.returncode == 0 and new_head in ok.stdout, ok.stderr
+    bad = subprocess.run([*command, "--expect-head", head], capture_output=True, text=True)
+    assert bad.returncode == 1 and "rewritten" in bad.stderr

@@ -1,6 +1,6 @@
 // The audit on the device: creating, saving (audit + outbox entry in one transaction), the
 // body the server takes, and what is still missing before submit. The rules for "required"
-// mirror server/answers.py so the summary screen and the server agree.
+// mirror server/checklists/answers.py so the summary screen and the server agree.
 
 import * as db from "./db.js";
 import { isFail, scoreAudit } from "./scoring.js";

@@ -1,4 +1,4 @@
-// Scoring preview: the same rules as server/scoring.py, on the JSON form of a checklist.
+// Scoring preview: the same rules as server/checklists/scoring.py, on the JSON form of a checklist.
 //
 // The server is the authority; this only lets the tablet show the score before syncing. The two
 // are held equal by tests/vectors/scoring.json (tests/js/check_vectors.mjs), so the arithmetic

@@ -8,8 +8,8 @@ from litestar import Request, Response, get
 from litestar.datastructures import State
 from litestar.params import QueryParameter
 
-from server.appraisal import FORMATS, appraisal
-from server.auth import requires
+from server.api.auth import requires
+from server.reports.appraisal import FORMATS, appraisal
 
 Month = Annotated[str, QueryParameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 

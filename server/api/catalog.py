@@ -11,11 +11,11 @@ from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
 from litestar.params import PathParameter
 
-from server.audit_views import latest_per_zone
+from server.audits.views import latest_per_zone
 from server.checklists.format import Checklist
 from server.checklists.registry import get_version, latest_versions
-from server.errors import ApiError
-from server.places import LastAudit, Site, Staff, sites_for, staff_for
+from server.core.errors import NotFound
+from server.people.places import LastAudit, Site, Staff, sites_for, staff_for
 
 
 class Bootstrap(msgspec.Struct):
@@ -89,7 +89,7 @@ class CatalogController(Controller):
     ) -> Response[Checklist]:
         checklist = get_version(state.store, checklist_id, version)
         if checklist is None:
-            raise ApiError(404, f"no checklist {checklist_id!r} version {version}")
+            raise NotFound(f"no checklist {checklist_id!r} version {version}")
         # A published version never changes, so a device may keep it for ever.
         return Response(
             checklist, headers={"Cache-Control": "private, max-age=31536000, immutable"}

@@ -8,8 +8,8 @@ from litestar import get
 from litestar.datastructures import State
 
 from server import __version__
-from server.auth import PUBLIC
-from server.errors import ApiError
+from server.api.auth import PUBLIC
+from server.core.errors import Unavailable
 
 
 @get("/api/health", sync_to_thread=True, tags=["health"], security=[], opt=PUBLIC)
@@ -17,5 +17,5 @@ def health(state: State) -> dict:
     try:
         state.store.read().execute("select count(*) from checklist_versions").fetchone()
     except sqlite3.Error as exc:
-        raise ApiError(503, f"database does not answer: {exc}") from None
+        raise Unavailable(f"database does not answer: {exc}") from None
     return {"status": "ok", "version": __version__}

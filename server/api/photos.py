@@ -3,22 +3,29 @@
 The id is the sha256 of the uploaded bytes, so a device can upload the same photo again and
 again (200 after the first 201) and the files never change: GET answers may be cached for ever.
 Pillow never runs on the event loop: the body is read here, the work runs in a worker thread.
+Who may read a photo is server/access.py's rule; a photo the caller may not read is a 404,
+exactly like one the server does not have.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 
 import anyio.to_thread
+import msgspec
 from litestar import Controller, Request, Response, get, head, put
 from litestar.datastructures import ETag, State
 from litestar.exceptions import InternalServerException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery, PathParameter
 from litestar.response import File
 
-from server.errors import ApiError
-from server.photos import PhotoError, PhotoFiles, may_see_photo, photo_row, save_photo, valid_sha256
-from server.users import User
+from server.access import reads_photo
+from server.api.docs import errors_for
+from server.core.errors import DomainError, Malformed, NotFound, TooLarge
+from server.people.users import User
+from server.photos.files import PhotoFiles, valid_sha256
+from server.photos.store import photo_row, save_photo
 
 log = logging.getLogger("genba")
 
@@ -26,36 +33,53 @@ IMMUTABLE = {
     "Cache-Control": "private, max-age=31536000, immutable",
     "X-Content-Type-Options": "nosniff",
 }
+PhotoId = Annotated[
+    str,
+    PathParameter(
+        description="sha256 of the image bytes: 64 lowercase hex digits",
+        schema_extra={"pattern": "^[0-9a-f]{64}$", "minLength": 64, "maxLength": 64},
+    ),
+]
+
+
+class StoredPhoto(msgspec.Struct):
+    sha256: str
+    created: bool
+    content_type: str
+    width: int
+    height: int
+    bytes: int
+    stored_sha256: str
 
 
 def _check_id(sha256: str) -> None:
     if not valid_sha256(sha256):
         shown = sha256 if len(sha256) <= 80 else sha256[:80] + "..."
-        raise ApiError(
-            400, f"photo id {shown!r} is not a sha256: 64 lowercase hex digits", sha256=shown
+        raise Malformed(
+            f"photo id {shown!r} is not a sha256: 64 lowercase hex digits", sha256=shown
         )
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
-    """The whole body, refused with 413 as soon as it is known to exceed `limit` bytes."""
+    """The whole body, refused as too large as soon as it is known to exceed `limit` bytes."""
     too_big = f"photo larger than the {limit:,} bytes accepted"
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():
-            raise ApiError(400, f"bad Content-Length {declared[:40]!r}")
+            raise Malformed(f"bad Content-Length {declared[:40]!r}")
         if int(declared) > limit:
-            raise ApiError(413, too_big, max_bytes=limit)
+            raise TooLarge(too_big, max_bytes=limit)
     chunks: list[bytes] = []
     total = 0
     try:
         async for chunk in request.stream():  # counted here: chunked bodies declare no length
             total += len(chunk)
             if total > limit:
-                raise ApiError(413, too_big, max_bytes=limit)
+                raise TooLarge(too_big, max_bytes=limit)
             chunks.append(chunk)
     except InternalServerException:
         log.info("photo upload %s interrupted after %d bytes", request.url.path, total)
-        raise ApiError(400, "upload interrupted before the whole body arrived") from None
+        raise Malformed("upload interrupted before the whole body arrived") from None
     return b"".join(chunks)
 
 
@@ -68,10 +92,11 @@ def _intake_limiter(state: State) -> anyio.CapacityLimiter:
 
 def _visible_row(state: State, user: User, sha256: str) -> dict:
     _check_id(sha256)
-    if not may_see_photo(state.store, user, sha256):
-        # 404, not 403: whether a photo exists is itself not for everyone to learn.
-        raise ApiError(404, f"no photo {sha256}")
-    return photo_row(state.store, sha256)
+    db = state.store.read()
+    row = photo_row(db, sha256)
+    if row is None or not reads_photo(db, user, sha256):
+        raise NotFound(f"no photo {sha256}")
+    return row
 
 
 class PhotoController(Controller):
@@ -79,10 +104,15 @@ class PhotoController(Controller):
     tags = ["photos"]
 
     # The limit is settings.max_photo_bytes, counted in _read_body, not the app-wide body limit.
-    @put("/{sha256:str}", status_code=201, request_max_body_size=None)
+    @put(
+        "/{sha256:str}",
+        status_code=201,
+        request_max_body_size=None,
+        responses=errors_for(400, 413, 415, 422),
+    )
     async def put_photo(
-        self, request: Request, state: State, sha256: FromPath[str]
-    ) -> Response[dict]:
+        self, request: Request, state: State, sha256: PhotoId
+    ) -> Response[StoredPhoto]:
         """Upload the image bytes (JPEG, PNG or WebP) under the sha256 of those bytes."""
         _check_id(sha256)
         settings = state.settings
@@ -92,17 +122,15 @@ class PhotoController(Controller):
 
         def work() -> tuple[bool, dict]:
             created = save_photo(state.store, files, user, sha256, data, settings.max_photo_pixels)
-            return created, photo_row(state.store, sha256)
+            return created, photo_row(state.store.read(), sha256)
 
         try:
             created, row = await anyio.to_thread.run_sync(work, limiter=_intake_limiter(state))
-        except PhotoError as exc:
-            raise ApiError(exc.status, exc.message, sha256=sha256) from None
-        body = {
-            "sha256": sha256,
-            "created": created,
-            **{k: row[k] for k in ("content_type", "width", "height", "bytes", "stored_sha256")},
-        }
+        except DomainError as exc:
+            exc.fields.setdefault("sha256", sha256)
+            raise
+        fields = ("content_type", "width", "height", "bytes", "stored_sha256")
+        body = StoredPhoto(sha256=sha256, created=created, **{k: row[k] for k in fields})
         return Response(body, status_code=201 if created else 200)
 
     @head("/{sha256:str}", sync_to_thread=True)
@@ -110,19 +138,24 @@ class PhotoController(Controller):
         self,
         request: Request,
         state: State,
-        sha256: FromPath[str],
+        sha256: PhotoId,
         size: FromQuery[str | None] = None,
     ) -> File:
-        """200 with GET's headers when the server has the photo and the caller may see it."""
+        """200 with GET's headers when the server has the photo and the caller may read it."""
         return _photo_file(state, request.user, sha256, size)
 
     # Images are compressed already: gzip would only burn CPU and drop Content-Length.
-    @get("/{sha256:str}", sync_to_thread=True, opt={"skip_compression": True})
+    @get(
+        "/{sha256:str}",
+        sync_to_thread=True,
+        opt={"skip_compression": True},
+        responses=errors_for(400, 404),
+    )
     def get_photo(
         self,
         request: Request,
         state: State,
-        sha256: FromPath[str],
+        sha256: PhotoId,
         size: FromQuery[str | None] = None,
     ) -> File:
         """The sanitized photo; `?size=thumb` for a JPEG of at most 320 px on the long edge."""
@@ -132,7 +165,7 @@ class PhotoController(Controller):
 def _photo_file(state: State, user: User, sha256: str, size: str | None) -> File:
     row = _visible_row(state, user, sha256)
     if size not in (None, "full", "thumb"):
-        raise ApiError(400, f"size must be 'thumb' or 'full', not {size[:40]!r}")
+        raise Malformed(f"size must be 'thumb' or 'full', not {size[:40]!r}")
     files = PhotoFiles(state.settings.photos_dir)
     if size == "thumb":
         path, media_type, etag = files.thumb_path(sha256), "image/jpeg", row["thumb_sha256"]
@@ -140,7 +173,7 @@ def _photo_file(state: State, user: User, sha256: str, size: str | None) -> File
         path = files.path(sha256, row["content_type"])
         media_type, etag = row["content_type"], row["stored_sha256"]
     if not path.is_file():
-        raise ApiError(404, f"photo {sha256} is recorded but its file is missing")
+        raise NotFound(f"photo {sha256} is recorded but its file is missing")
     # For HEAD, File sends the same headers (length, type, ETag) without the body.
     return File(
         path,

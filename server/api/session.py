@@ -7,12 +7,13 @@ from typing import Annotated
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
-from litestar.exceptions import NotAuthorizedException
 from litestar.params import JSONBody
 
-from server.auth import PUBLIC
-from server.errors import ApiError
-from server.users import User, check_password, issue_token, revoke_token
+from server.api.auth import PUBLIC
+from server.api.docs import errors_for
+from server.core.errors import Unauthenticated
+from server.people import tokens
+from server.people.users import User, check_password
 
 
 class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -41,30 +42,31 @@ class SessionController(Controller):
     path = "/api"
     tags = ["auth"]
 
-    @post("/login", status_code=200, sync_to_thread=True, security=[], opt=PUBLIC)
+    @post(
+        "/login",
+        status_code=200,
+        sync_to_thread=True,
+        security=[],
+        opt=PUBLIC,
+        responses=errors_for(400, 401, 429),
+    )
     def login(self, data: JSONBody[LoginRequest], request: Request, state: State) -> LoginResponse:
-        limiter = state.login_limiter
+        """Sign in; failures slow down that name from that address only (429 + Retry-After)."""
         username = data.username.strip()
-        keys = (f"user:{username.lower()}", f"addr:{request.client.host if request.client else ''}")
-        wait = limiter.retry_after(*keys)
-        if wait:
-            raise ApiError(
-                429,
-                f"too many failed sign-ins: try again in {wait} s",
-                headers={"Retry-After": str(wait)},
-                retry_after=wait,
-            )
-        user = check_password(state.store, username, data.password)
+        address = request.client.host if request.client else ""
+        attempt = state.login_limiter.reserve(username, address)
+        user = check_password(state.store, state.passwords, username, data.password)
         if user is None:
-            limiter.failed(*keys)
-            raise NotAuthorizedException("wrong username or password")
-        limiter.succeeded(keys[0])
-        token = issue_token(state.store, user, state.settings.token_days, data.device)
+            raise Unauthenticated("wrong username or password")
+        state.login_limiter.succeeded(attempt)
+        token = tokens.issue_token(
+            state.store, user.id, user.username, state.settings.token_days, data.device
+        )
         return LoginResponse(token=token, user=_public(user))
 
     @post("/logout", status_code=200, sync_to_thread=True)
     def logout(self, request: Request, state: State) -> dict:
-        revoke_token(state.store, request.user, request.auth)
+        tokens.revoke_token(state.store, request.user.username, request.auth)
         return {"detail": "signed out"}
 
     @get("/me", sync_to_thread=False)

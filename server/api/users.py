@@ -1,17 +1,30 @@
-"""User management for admins: list, add, and revoke every token of a user (a lost tablet)."""
+"""User management for admins: list, add, change (disable, password, role, sites, staff member)
+and revoke every token of a user (a lost tablet)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, patch, post
 from litestar.datastructures import State
 from litestar.params import JSONBody, PathParameter
 
-from server.auth import requires
-from server.errors import ApiError
-from server.users import Role, UserError, add_user, get_user, revoke_all
+from server.api.auth import requires
+from server.api.docs import errors_for
+from server.core.errors import NotFound
+from server.people import tokens
+from server.people.users import (
+    Role,
+    SiteIds,
+    UserChange,
+    add_user,
+    change_user,
+    get_user,
+    list_users,
+)
+
+UserId = Annotated[int, PathParameter(ge=1, le=2**63 - 1)]
 
 
 class NewUser(msgspec.Struct, forbid_unknown_fields=True):
@@ -19,8 +32,9 @@ class NewUser(msgspec.Struct, forbid_unknown_fields=True):
     password: Annotated[str, msgspec.Meta(min_length=4, max_length=1024)]
     role: Role
     name: Annotated[str, msgspec.Meta(max_length=200)] | None = None
-    site_ids: list[str] | None = None
-    staff_id: str | None = None
+    # None: every site; otherwise at least one site (an empty list is refused).
+    site_ids: SiteIds | None = None
+    staff_id: Annotated[str, msgspec.Meta(max_length=64)] | None = None
 
 
 class UserRow(msgspec.Struct):
@@ -33,6 +47,10 @@ class UserRow(msgspec.Struct):
     active: bool
 
 
+class ChangedUser(UserRow):
+    sessions_ended: int
+
+
 class UsersController(Controller):
     path = "/api/users"
     tags = ["users"]
@@ -40,49 +58,36 @@ class UsersController(Controller):
 
     @get("/", sync_to_thread=True)
     def list_users(self, state: State) -> list[UserRow]:
-        db = state.store.read()
-        sites: dict[int, list[str]] = {}
-        for row in db.query("select user_id, site_id from user_sites order by site_id"):
-            sites.setdefault(row["user_id"], []).append(row["site_id"])
-        return [
-            UserRow(
-                id=r["id"],
-                username=r["username"],
-                name=r["name"],
-                role=r["role"],
-                staff_id=r["staff_id"],
-                site_ids=sites.get(r["id"]),
-                active=bool(r["active"]),
-            )
-            for r in db.query("select * from users order by id")
-        ]
+        return [UserRow(**row) for row in list_users(state.store)]
 
-    @post("/", sync_to_thread=True)
-    def create_user(self, data: JSONBody[NewUser], state: State, request: Request) -> dict:
-        try:
-            user = add_user(
-                state.store,
-                data.username,
-                data.password,
-                data.role,
-                name=data.name,
-                site_ids=data.site_ids,
-                staff_id=data.staff_id,
-                actor=request.user.username,
-            )
-        except UserError as exc:
-            status = 409 if "already exists" in str(exc) else 400
-            raise ApiError(status, str(exc)) from None
-        return user.public()
+    @post("/", sync_to_thread=True, responses=errors_for(400, 403, 409, 422))
+    def create_user(self, data: JSONBody[NewUser], state: State, request: Request) -> UserRow:
+        user = add_user(
+            state.store,
+            state.passwords,
+            data.username,
+            data.password,
+            data.role,
+            name=data.name,
+            site_ids=data.site_ids,
+            staff_id=data.staff_id,
+            actor=request.user.username,
+        )
+        return UserRow(**list_users(state.store, user.id)[0])
+
+    @patch("/{user_id:int}", sync_to_thread=True, responses=errors_for(400, 403, 404, 422))
+    def change_user(
+        self, user_id: UserId, data: JSONBody[UserChange], state: State, request: Request
+    ) -> ChangedUser:
+        """Only the fields sent change; `site_ids: null` makes the user see every site.
+        Disabling a user or setting their password ends all their sessions at once."""
+        row, ended = change_user(state.store, state.passwords, user_id, data, request.user.username)
+        return ChangedUser(**row, sessions_ended=ended)
 
     @post("/{user_id:int}/revoke", status_code=200, sync_to_thread=True)
-    def revoke(
-        self,
-        user_id: Annotated[int, PathParameter(ge=1, le=2**63 - 1)],
-        state: State,
-        request: Request,
-    ) -> dict:
+    def revoke(self, user_id: UserId, state: State, request: Request) -> dict:
         user = get_user(state.store, user_id)
         if user is None:
-            raise ApiError(404, f"no user {user_id}")
-        return {"revoked": revoke_all(state.store, user, actor=request.user.username)}
+            raise NotFound(f"no user {user_id}")
+        ended = tokens.revoke_all(state.store, user.id, user.username, request.user.username)
+        return {"revoked": ended}

@@ -65,7 +65,7 @@ class Item(Struct, forbid_unknown_fields=True, frozen=True):
     min: float | None = None
     unit: str | None = None
     options: list[Option] | None = None
-    weight: Annotated[float, Meta(ge=0, le=100)] = 1
+    weight: Annotated[float, Meta(ge=0, le=100)] = 1.0
     na_allowed: bool = False
     required: bool | None = None
     critical: bool = False
@@ -99,7 +99,7 @@ class Section(Struct, forbid_unknown_fields=True, frozen=True):
     id: Ident
     title: Text
     items: Annotated[list[Item], Meta(min_length=1, max_length=500)]
-    weight: Annotated[float, Meta(ge=0, le=100)] = 1
+    weight: Annotated[float, Meta(ge=0, le=100)] = 1.0
 
 
 class Checklist(Struct, forbid_unknown_fields=True, frozen=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,12 +79,60 @@ def load_file(path: Path) -> Checklist:
         raw = path.read_bytes()
     except OSError as exc:
         raise ChecklistFileError(str(path), "$", f"cannot read: {exc.strerror}") from None
-    return parse_checklist(raw, str(path))
+    return _parsed(raw, str(path))
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(raw: bytes, file: str) -> Checklist:
+    # Parsing YAML in pure Python takes a good part of a second for the 6S pack; the same
+    # bytes always give the same (frozen) Checklist, so each file is parsed once per process.
+    return parse_checklist(raw, file)
 
 
 def content_hash(checklist: Checklist) -> str:
-    """A hash of the checklist's content, blind to YAML layout and comments."""
-    return hashlib.sha256(msgspec.json.encode(checklist)).hexdigest()
+    """A hash of the checklist's content, blind to YAML layout, comments and defaults.
+
+    Fields at their defaults are left out (so a field added to the format later leaves every
+    existing hash as it was) and numbers compare by value (`weight: 1` is `weight: 1.0`).
+    """
+    return hashlib.sha256(msgspec.json.encode(_lean(checklist))).hexdigest()
+
+
+def _lean(value):
+    """The builtins form of a value, with every Struct field that holds its default left out."""
+    if isinstance(value, msgspec.Struct):
+        lean = {}
+        for spec in msgspec.structs.fields(value):
+            item = getattr(value, spec.name)
+            if spec.default is not msgspec.NODEFAULT and _same(item, spec.default):
+                continue
+            if spec.default_factory is not msgspec.NODEFAULT and _same(
+                item, spec.default_factory()
+            ):
+                continue
+            lean[spec.encode_name] = _lean(item)
+        return lean
+    if isinstance(value, dict):
+        return {str(key): _lean(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_lean(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _same(value, default) -> bool:
+    return (
+        type(value) is type(default)
+        and value == default
+        or (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and isinstance(default, int | float)
+            and not isinstance(default, bool)
+            and value == default
+        )
+    )
 
 
 @dataclass(frozen=True)

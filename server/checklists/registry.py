@@ -12,10 +12,10 @@ from pathlib import Path
 
 import msgspec
 
-from server import events
 from server.checklists.format import Checklist
 from server.checklists.loader import ChecklistFileError, content_hash, load_folder
-from server.db import Store
+from server.core import events
+from server.core.db import Store
 
 
 class PublishError(RuntimeError):
@@ -88,7 +88,7 @@ def get_version(store: Store, checklist_id: str, version: int) -> Checklist | No
     if not rows:
         return None
     # Published versions never change, so each is decoded once per process.
-    store.memo[key] = checklist = _decode(rows[0]["definition"])
+    store.memo[key] = checklist = decode_definition(rows[0]["definition"])
     return checklist
 
 
@@ -98,13 +98,19 @@ def latest_versions(store: Store) -> list[Checklist]:
         " (select max(version) from checklist_versions where checklist_id = c.checklist_id)"
         " order by checklist_id"
     )
-    return [_decode(row["definition"]) for row in rows]
+    return [decode_definition(row["definition"]) for row in rows]
 
 
 @functools.lru_cache(maxsize=256)
-def _decode(definition: str) -> Checklist:
+def decode_definition(definition: str) -> Checklist:
     # Stored definitions never change, so decoding each once is enough.
     return msgspec.json.decode(definition, type=Checklist)
 
 
-__all__ = ["ChecklistFileError", "PublishError", "get_version", "latest_versions"]
+__all__ = [
+    "ChecklistFileError",
+    "PublishError",
+    "decode_definition",
+    "get_version",
+    "latest_versions",
+]

@@ -38,7 +38,7 @@ from playwright.sync_api import BrowserContext, Page, sync_playwright
 
 from live import CHROMIUM, CHROMIUM_ARGS, LiveServer
 from server.checklists.format import Checklist
-from server.scoring import Answer, score_audit
+from server.checklists.scoring import Answer, score_audit
 
 ROOT = Path(__file__).resolve().parents[2]
 PWA = ROOT / "pwa"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 import msgspec
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class Settings(msgspec.Struct, kw_only=True):
@@ -21,8 +22,16 @@ class Settings(msgspec.Struct, kw_only=True):
     demo_audits: bool = False
     # A device may work offline for a week and more; a month leaves room for holidays.
     token_days: int = 30
-    login_attempts: int = 5
-    login_window_seconds: int = 300
+    # Sign-in limits (server/people/login_limiter.py): free failures per name and address,
+    # then a delay that starts here and doubles up to the cap.
+    login_free_attempts: int = 5
+    login_first_delay_seconds: float = 30
+    login_max_delay_seconds: float = 900
+    # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses, or "*");
+    # None: the connection's peer is the client, whatever headers say.
+    forwarded_allow_ips: str | None = None
+    # argon2 cost: "standard", or "test" for test suites only (server/people/users.py).
+    password_cost: Literal["standard", "test"] = "standard"
     max_body_bytes: int = 10_000_000
     # Appraisal months start at midnight in the sites' time zone.
     timezone: str = "Asia/Shanghai"
@@ -55,5 +64,11 @@ def settings_from_env(**overrides) -> Settings:
         values["host"] = os.environ["GENBA_HOST"]
     if os.environ.get("GENBA_PORT"):
         values["port"] = int(os.environ["GENBA_PORT"])
+    if os.environ.get("GENBA_FORWARDED_ALLOW_IPS"):
+        values["forwarded_allow_ips"] = os.environ["GENBA_FORWARDED_ALLOW_IPS"]
+    if os.environ.get("GENBA_PASSWORD_COST"):
+        values["password_cost"] = os.environ["GENBA_PASSWORD_COST"]
     values.update({k: v for k, v in overrides.items() if v is not None})
+    if values.get("password_cost", "standard") not in ("standard", "test"):
+        raise ValueError("GENBA_PASSWORD_COST must be 'standard' or 'test'")
     return Settings(**values)

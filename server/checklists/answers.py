@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping
 
 from server.checklists.format import Checklist, Item
-from server.scoring import NA, Answer, is_fail
+from server.checklists.scoring import NA, Answer, is_fail
 
 
 def _path(item_id: str, field: str = "value") -> str:

@@ -33,11 +33,18 @@ class SectionScore(msgspec.Struct):
     possible: float
 
 
+class ScoreBand(msgspec.Struct):
+    zh: str
+    en: str
+    min: float
+    color: str | None = None
+
+
 class Score(msgspec.Struct):
     percent: float | None
     earned: float
     possible: float
-    band: dict | None
+    band: ScoreBand | None
     sections: dict[str, SectionScore]
     capped_by: list[str]
 
@@ -142,13 +149,13 @@ def _round2(x: float) -> float:
     return math.floor(x * 100 + 0.5) / 100
 
 
-def _band(bands: list[Band], percent: float | None) -> dict | None:
+def _band(bands: list[Band], percent: float | None) -> ScoreBand | None:
     # Bands are listed highest min first, so the first one reached is the best one earned.
     if percent is None:
         return None
     for band in bands:
         if band.min <= percent:
-            return {"zh": band.label.zh, "en": band.label.en, "min": band.min, "color": band.color}
+            return ScoreBand(zh=band.label.zh, en=band.label.en, min=band.min, color=band.color)
     return None
 
 

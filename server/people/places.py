@@ -6,8 +6,9 @@ import json
 
 import msgspec
 
-from server.db import Store
-from server.users import User
+from server.access import sites_filter
+from server.core.db import Store
+from server.people.users import User
 
 
 class LastAudit(msgspec.Struct):
@@ -64,15 +65,19 @@ def sites_for(store: Store, user: User) -> list[Site]:
     zones: dict[str, list[Zone]] = {}
     for row in db.query("select * from zones order by site_id, id"):
         zones.setdefault(row["site_id"], []).append(_zone(row))
+    visible = sites_filter(user, "id")
     return [
         Site(id=row["id"], name=row["name"], name_en=row["name_en"], zones=zones.get(row["id"], []))
-        for row in db.query("select * from sites order by id")
-        if user.may_see_site(row["id"])
+        for row in db.query(f"select * from sites where {visible.sql} order by id", visible.params)
     ]
 
 
 def staff_for(store: Store, user: User) -> list[Staff]:
-    rows = store.read().query("select * from staff where active = 1 order by id")
+    visible = sites_filter(user)
+    rows = store.read().query(
+        f"select * from staff where active = 1 and (site_id is null or {visible.sql}) order by id",
+        visible.params,
+    )
     return [
         Staff(
             id=r["id"],
@@ -82,7 +87,6 @@ def staff_for(store: Store, user: User) -> list[Staff]:
             position=r["position"],
         )
         for r in rows
-        if r["site_id"] is None or user.may_see_site(r["site_id"])
     ]
 
 

@@ -17,15 +17,18 @@ from datetime import UTC, datetime, timedelta
 
 from PIL import Image, ImageDraw
 
-from server.audits import AuditBody, ReviewBody, put_audit, review_audit
+from server.audits.intake import put_audit
+from server.audits.review import review_audit
+from server.audits.shapes import AuditBody, ReviewBody
 from server.checklists.format import Checklist, Item
 from server.checklists.registry import latest_versions
-from server.db import Store
-from server.photos import PhotoFiles, save_photo
-from server.places import Zone, sites_for
-from server.scoring import is_fail
-from server.settings import Settings
-from server.users import User, get_user
+from server.checklists.scoring import is_fail
+from server.core.db import Store
+from server.core.settings import Settings
+from server.people.places import Zone, sites_for
+from server.people.users import User, get_user
+from server.photos.files import PhotoFiles
+from server.photos.store import save_photo
 
 WEEKS = 8
 # How well each zone keeps up, 0..1: the chance an item is at its best.

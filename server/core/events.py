@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from server.db import insert_row
+from server.core.db import insert_row
 
 GENESIS = "0" * 64
 

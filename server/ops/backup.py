@@ -8,12 +8,13 @@ copying the files after the snapshot covers every photo the snapshot refers to.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import tarfile
 import tempfile
 from pathlib import Path
 
-from server.settings import Settings
+from server.core.settings import Settings
 
 DB_NAME = "genba.db"
 PHOTOS = "photos"
@@ -51,7 +52,8 @@ def backup(settings: Settings, target: Path) -> int:
     return count
 
 
-def _safe_members(archive: tarfile.TarFile):
+def _safe_members(archive: tarfile.TarFile) -> list[tarfile.TarInfo]:
+    members = []
     for member in archive.getmembers():
         name = member.name
         parts = Path(name).parts
@@ -61,11 +63,28 @@ def _safe_members(archive: tarfile.TarFile):
             raise BackupError(f"refusing a link or device in backup: {name!r}")
         if name != DB_NAME and parts[0] != PHOTOS:
             raise BackupError(f"unexpected file in backup: {name!r}")
-        yield member
+        members.append(member)
+    _check_shape(members)
+    return members
+
+
+def _check_shape(members: list[tarfile.TarInfo]) -> None:
+    """Refuse an archive whose files and folders contradict each other before writing anything:
+    a file where a folder must be (`photos`, or a photo's parent), or a folder named genba.db."""
+    folders = {PHOTOS}
+    for member in members:
+        folders.update(str(parent) for parent in Path(member.name).parents if str(parent) != ".")
+    for member in members:
+        if member.isfile() and member.name in folders:
+            raise BackupError(f"backup holds a file {member.name!r} where a folder must be")
+        if member.isdir() and member.name == DB_NAME:
+            raise BackupError(f"backup holds a folder {DB_NAME!r} where the database must be")
+    if sum(1 for m in members if m.name == DB_NAME) != 1:
+        raise BackupError(f"a backup holds exactly one {DB_NAME}")
 
 
 def restore(settings: Settings, source: Path) -> None:
-    """Unpack a backup into an empty data dir."""
+    """Unpack a backup into an empty data dir: all of it, or nothing."""
     data = settings.data_dir
     if data.exists() and any(data.iterdir()):
         raise BackupError(f"{data} is not empty: restore into a new data dir")
@@ -73,18 +92,28 @@ def restore(settings: Settings, source: Path) -> None:
         archive = tarfile.open(source, "r:gz")  # noqa: SIM115 - closed by the with below
     except (OSError, tarfile.TarError) as exc:
         raise BackupError(f"cannot read backup {source}: {exc}") from None
-    with archive:
-        members = list(_safe_members(archive))
-        if DB_NAME not in {m.name for m in members}:
-            raise BackupError(f"{source} holds no {DB_NAME}")
-        data.mkdir(parents=True, exist_ok=True)
-        for member in members:
-            target = data / member.name
-            if member.isdir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.extractfile(member) as src, open(target, "wb") as out:
-                while chunk := src.read(1 << 20):
-                    out.write(chunk)
-    (data / PHOTOS).mkdir(exist_ok=True)
+    data.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{data.name}.restore-", dir=data.parent))
+    try:
+        with archive:
+            _extract(archive, _safe_members(archive), staging)
+        (staging / PHOTOS).mkdir(exist_ok=True)
+        for entry in staging.iterdir():
+            data.mkdir(exist_ok=True)
+            os.replace(entry, data / entry.name)
+    except (OSError, tarfile.TarError, EOFError) as exc:
+        raise BackupError(f"cannot restore {source}: {exc}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _extract(archive: tarfile.TarFile, members: list[tarfile.TarInfo], into: Path) -> None:
+    for member in members:
+        target = into / member.name
+        if member.isdir():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with archive.extractfile(member) as src, open(target, "wb") as out:
+            while chunk := src.read(1 << 20):
+                out.write(chunk)

@@ -1,7 +1,7 @@
 """The month's appraisal (考核): each zone owner's score from the approved audits of their zones.
 
 The rule, kept simple so every figure can be checked by hand (考核标准的公平性):
-- an audit counts in the month the clock rule gave it (server/clock.py), once approved;
+- an audit counts in the month the clock rule gave it (server/core/clock.py), once approved;
 - a person's score is the mean of the percents of the approved audits of the zones they own
   (责任人) that month, each audit counting once; audits with no scored items do not count;
 - `parts` gives the same per zone, and `audit_ids` names every audit behind the figure.
@@ -15,8 +15,9 @@ import io
 import json
 from collections import defaultdict
 
-from server.db import Store
-from server.users import User
+from server.access import sees_site
+from server.core.db import Store
+from server.people.users import User
 
 RULE = (
     "得分 = 当月本人负责区域（责任人）所有已批准审核得分的平均值，每份审核计一次，保留一位小数；"
@@ -37,7 +38,7 @@ def appraisal(store: Store, user: User, month: str) -> dict:
     zones = {
         row["id"]: row
         for row in db.query("select id, name, name_en, site_id, owner_id from zones")
-        if user.may_see_site(row["site_id"])
+        if sees_site(user, row["site_id"])
     }
     audits = defaultdict(list)  # zone id -> [(audit id, percent)]
     for row in db.query(
@@ -49,7 +50,7 @@ def appraisal(store: Store, user: User, month: str) -> dict:
             audits[row["zone_id"]].append((row["id"], row["score_percent"]))
     rows = []
     for person in db.query("select * from staff where active = 1 order by id"):
-        if person["site_id"] is not None and not user.may_see_site(person["site_id"]):
+        if person["site_id"] is not None and not sees_site(user, person["site_id"]):
             continue
         owned = [z for z in zones.values() if z["owner_id"] == person["id"]]
         rows.append(_row(person, owned, audits))
@@ -134,7 +135,7 @@ def to_xlsx(report: dict) -> bytes:
 def to_pdf(report: dict) -> bytes:
     from weasyprint import HTML
 
-    from server.scorecard import PhotoFetcher, jinja
+    from server.reports.scorecard import PhotoFetcher, jinja
 
     html = jinja.get_template("appraisal.html").render(report=report)
     # No resources at all: a fetcher that has no photo folder refuses everything.

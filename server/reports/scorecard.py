@@ -19,7 +19,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from server.checklists.format import Checklist, Item
-from server.photos import PhotoFiles, valid_sha256
+from server.photos.files import PhotoFiles, valid_sha256
 
 # Importing WeasyPrint switches on Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would
 # let truncated uploads through photo intake. Scorecards only embed our own complete
@@ -85,8 +85,10 @@ def _answer_text(item: Item, value) -> str:
 
 
 def _rows(checklist: Checklist, view: dict, zone_kind: str) -> list[dict]:
-    from server.scoring import is_fail
+    from server.checklists.scoring import is_fail
 
+    # Only photos the audit's officer delivered: a hash merely named prints as nothing.
+    missing = set(view["missing_photos"])
     sections = []
     for section in checklist.sections:
         items = []
@@ -101,7 +103,9 @@ def _rows(checklist: Checklist, view: dict, zone_kind: str) -> list[dict]:
                     "answer": _answer_text(item, value),
                     "fail": value is not None and is_fail(item, value),
                     "note": answer.get("note") or "",
-                    "photos": [s for s in answer.get("photos", []) if valid_sha256(s)],
+                    "photos": [
+                        s for s in answer.get("photos", []) if valid_sha256(s) and s not in missing
+                    ],
                 }
             )
         score = view["score"]["sections"].get(section.id, {})
@@ -141,7 +145,7 @@ def render(view: dict, checklist: Checklist, context: dict, files: PhotoFiles) -
 def scorecard_pdf(store, settings, view: dict) -> bytes:
     """Gather who and where for an audit view, then render its scorecard."""
     from server.checklists.registry import get_version
-    from server.places import get_zone
+    from server.people.places import get_zone
 
     checklist = get_version(store, view["checklist_id"], view["checklist_version"])
     zone = get_zone(store, view["zone_id"])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from server.migrations import migrations
+from server.core.migrations import migrations
 
 BUSY_TIMEOUT_MS = 10_000
 

@@ -88,7 +88,7 @@ def create_checklist_versions(db: Database) -> None:
 
 @migrations()
 def create_event_log(db: Database) -> None:
-    # Append-only: each row holds the hash of the row before (see server/events.py).
+    # Append-only: each row holds the hash of the row before (see server/core/events.py).
     db["events"].create(
         {
             "seq": int,
@@ -193,3 +193,50 @@ def create_audits(db: Database) -> None:
         foreign_keys=[("audit_id", "audits", "id")],
     )
     db["reviews"].create_index(["audit_id"])
+
+
+@migrations()
+def create_photo_holders(db: Database) -> None:
+    # Who has shown they hold a photo's bytes: its uploaders (every one of them, not only the
+    # first), and officers who named it while they could read it through an earlier audit.
+    # server/access.py grants photos through these rows, never through a bare name.
+    db["photo_holders"].create(
+        {"sha256": str, "user_id": int, "at": str, "via": str},
+        pk=("sha256", "user_id"),
+        foreign_keys=[("user_id", "users", "id")],
+    )
+    db["photo_holders"].create_index(["user_id"])
+    db.execute(
+        "insert into photo_holders (sha256, user_id, at, via)"
+        " select sha256, uploaded_by, uploaded_at, 'upload' from photos"
+    )
+
+
+@migrations()
+def create_counters(db: Database) -> None:
+    # Named counters; "auth" moves whenever a token or a user changes (server/people/tokens.py).
+    db["counters"].create({"name": str, "value": int}, pk="name")
+    db["counters"].insert({"name": "auth", "value": 0})
+
+
+@migrations()
+def rehash_checklists(db: Database) -> None:
+    # Content hashes were taken over the full encoding, defaults included, so any field added
+    # to the format would have "changed" every published checklist. They are now taken with
+    # defaults left out (server/checklists/loader.py). A row whose hash no longer matches its
+    # definition is left alone, for `genba verify` to report.
+    import hashlib
+
+    from server.checklists.loader import content_hash
+    from server.checklists.registry import decode_definition
+
+    rows = list(
+        db.execute("select checklist_id, version, definition, content_hash from checklist_versions")
+    )
+    for checklist_id, version, definition, old_hash in rows:
+        if hashlib.sha256(definition.encode()).hexdigest() != old_hash:
+            continue
+        db.execute(
+            "update checklist_versions set content_hash = ? where checklist_id = ? and version = ?",
+            [content_hash(decode_definition(definition)), checklist_id, version],
+        )

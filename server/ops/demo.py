@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 
-from server.db import Store
-from server.users import add_user
+from server.core.db import Store
+from server.people.users import Passwords, add_user
 
 SITES = [
     ("hq", "鸿达汽车4S店", "Hongda Motors 4S dealership"),
@@ -77,7 +77,7 @@ def is_empty(store: Store) -> bool:
     return not any(db.execute(f"select 1 from {t} limit 1").fetchone() for t in ("sites", "users"))
 
 
-def load_demo(store: Store) -> bool:
+def load_demo(store: Store, passwords: Passwords) -> bool:
     """Load the demo dealership; False (and nothing written) when the data dir has data."""
     if not is_empty(store):
         return False
@@ -100,5 +100,14 @@ def load_demo(store: Store) -> bool:
             for i, s, n, e, k, o, c in ZONES
         )
     for username, role, name, sites, staff_id in USERS:
-        add_user(store, username, DEMO_PASSWORD, role, name=name, site_ids=sites, staff_id=staff_id)
+        add_user(
+            store,
+            passwords,
+            username,
+            DEMO_PASSWORD,
+            role,
+            name=name,
+            site_ids=sites,
+            staff_id=staff_id,
+        )
     return True

@@ -1,0 +1,1 @@
+"""Audits: taking revisions from devices, reviews, and reading them back."""

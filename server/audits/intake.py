@@ -1,0 +1,258 @@
+"""Taking audit revisions from devices, exactly once.
+
+Every PUT is decided inside one write transaction: a new id is stored as revision 1; the
+same content again is a replay and changes nothing; new content must name the current
+revision as its base, or it is a conflict. Every revision is kept, and every write is
+recorded in the event log with what `genba verify` needs to check the stored row again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+import msgspec
+
+from server import access
+from server.audits.shapes import AnswerIn, AuditBody, AuditSummary
+from server.audits.views import audit_row, audit_summary, audit_view
+from server.checklists.answers import answer_errors, photo_ids, submit_errors
+from server.checklists.format import Checklist
+from server.checklists.registry import get_version
+from server.checklists.scoring import Answer, Score, score_audit
+from server.core import events
+from server.core.clock import appraisal_month, as_utc
+from server.core.db import insert_row, update_row
+from server.core.errors import Conflict, Malformed, field, invalid
+from server.people.places import Zone, get_zone
+from server.people.users import User
+from server.photos.store import add_holder
+
+
+def parse_answers(body: AuditBody) -> dict[str, AnswerIn]:
+    answers, errors = {}, []
+    for item_id, raw in body.answers.items():
+        try:
+            answer = msgspec.convert(raw, AnswerIn)
+        except msgspec.ValidationError as exc:
+            message, _, where = str(exc).rpartition(" - at ")
+            path = f"$.answers.{item_id}" + where.strip("`").removeprefix("$")
+            errors.append({"path": path, "message": f"{item_id}: {message or exc}"})
+            continue
+        if answer.note is None:
+            answer.note = ""  # null and absent are the same "no note" as ""
+        answers[item_id] = answer
+    if errors:
+        raise invalid(errors, Malformed)
+    return answers
+
+
+def canonical(body: AuditBody) -> bytes:
+    """The content a revision is: the body without base_revision, keys sorted, times in UTC."""
+    content = msgspec.structs.replace(
+        body,
+        base_revision=None,
+        started_at=as_utc(body.started_at),
+        submitted_at=as_utc(body.submitted_at) if body.submitted_at else None,
+    )
+    return msgspec.json.encode(content, order="sorted")
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _load_context(store, user: User, body: AuditBody) -> tuple[Checklist, Zone]:
+    checklist = get_version(store, body.checklist_id, body.checklist_version)
+    if checklist is None:
+        message = f"no checklist {body.checklist_id!r} version {body.checklist_version}"
+        raise field("$.checklist_version", message)
+    zone = get_zone(store, body.zone_id)
+    if zone is None or not access.sees_site(user, zone.site_id):
+        raise field("$.zone_id", f"unknown zone {body.zone_id!r}")
+    if checklist.id not in zone.checklist_ids:
+        raise field("$.checklist_id", f"{checklist.id} is not used in {zone.id}")
+    if checklist.zone_kinds is not None and zone.kind not in checklist.zone_kinds:
+        raise field(
+            "$.checklist_id", f"{checklist.id} is not written for {zone.kind} zones like {zone.id}"
+        )
+    return checklist, zone
+
+
+def check_body(checklist: Checklist, zone: Zone, answers: dict, body: AuditBody) -> bool:
+    """Raise Invalid for what can never be stored; returns whether nothing is missing to submit."""
+    errors = answer_errors(checklist, answers, zone.kind)
+    if errors:
+        raise invalid(errors)
+    missing = submit_errors(checklist, answers, zone.kind)
+    if body.status == "submitted":
+        if body.submitted_at is None:
+            missing.append({"path": "$.submitted_at", "message": "a submitted audit needs it"})
+        if missing:
+            raise invalid(missing)
+    return not missing
+
+
+def put_audit(
+    store,
+    timezone: str,
+    user: User,
+    audit_id: str,
+    body: AuditBody,
+    received_at: datetime | None = None,
+) -> tuple[bool, AuditSummary]:
+    """Store one revision; returns (created, the audit's state). `received_at` is for demo data."""
+    parsed = parse_answers(body)
+    body = msgspec.structs.replace(
+        body, answers={k: msgspec.to_builtins(a) for k, a in parsed.items()}
+    )
+    data = canonical(body)
+    digest = content_hash(data)
+    # Decide replays and conflicts before validating: a replay is answered as it was, and
+    # an edit that cannot be taken is a 409 whatever it holds.
+    early = _settled(store.read(), user, audit_id, digest, body)
+    if early:
+        return False, early
+    checklist, zone = _load_context(store, user, body)
+    answers_complete = check_body(checklist, zone, parsed, body)
+    answers = {k: Answer(value=a.value, note=a.note, photos=a.photos) for k, a in parsed.items()}
+    now = received_at or datetime.now(UTC)
+    month, flag = appraisal_month(body.started_at, body.submitted_at, now, timezone)
+    revision = {
+        "canonical": data.decode(),
+        "hash": digest,
+        "score": score_audit(checklist, answers, zone.kind),
+        "month": month,
+        "flag": flag,
+        "now": now.isoformat(timespec="milliseconds"),
+        "photos": photo_ids(parsed),
+        "answers_complete": answers_complete,
+    }
+    with store.write() as db:
+        # Decided again under the write lock: another request may have landed meanwhile.
+        early = _settled(db, user, audit_id, digest, body)
+        if early:
+            return False, early
+        row = audit_row(db, audit_id)
+        if row is None:
+            _insert(db, user, audit_id, body, zone, revision)
+        else:
+            _revise(db, user, row, body, zone, revision)
+        _hold_named_photos(db, user, audit_id, revision["photos"])
+        return row is None, audit_summary(db, audit_row(db, audit_id))
+
+
+def _settled(db, user: User, audit_id: str, digest: str, body: AuditBody):
+    """The summary for a replay; raises for edits that cannot be taken; None otherwise."""
+    row = audit_row(db, audit_id)
+    if row is None:
+        if body.status == "discarded":
+            raise field("$.status", "only a draft the server has can be discarded")
+        return None
+    access.check_edit(user, row)
+    if row["content_hash"] == digest:
+        return audit_summary(db, row)
+    _check_editable(db, row, body)
+    return None
+
+
+def _check_editable(db, row: dict, body: AuditBody) -> None:
+    final = {
+        "approved": "approved audits are final",
+        "discarded": "this draft was discarded",
+        "submitted": "submitted: it can be changed only after a supervisor returns it",
+    }
+    if row["status"] in final:
+        raise Conflict(final[row["status"]], current=audit_view(db, row))
+    if body.status == "discarded" and row["status"] != "draft":
+        raise Conflict(
+            "a returned audit goes back to its supervisor: fix it and submit it again",
+            current=audit_view(db, row),
+        )
+    if body.base_revision != row["revision"]:
+        based = body.base_revision if body.base_revision is not None else "nothing"
+        raise Conflict(
+            f"conflict: the server has revision {row['revision']}, this edit is based on {based}",
+            current=audit_view(db, row),
+        )
+
+
+def _fields(body: AuditBody, zone: Zone, revision: dict) -> dict:
+    score: Score = revision["score"]
+    return {
+        "checklist_id": body.checklist_id,
+        "checklist_version": body.checklist_version,
+        "zone_id": body.zone_id,
+        # An audit's site is its zone's: moved onto another site's zone, it moves too.
+        "site_id": zone.site_id,
+        "status": body.status,
+        "content_hash": revision["hash"],
+        "body": revision["canonical"],
+        "score": msgspec.json.encode(score).decode(),
+        "score_percent": score.percent,
+        "started_at": as_utc(body.started_at).isoformat(),
+        "submitted_at": as_utc(body.submitted_at).isoformat() if body.submitted_at else None,
+        "updated_at": revision["now"],
+        "month": revision["month"],
+        "clock_flag": revision["flag"],
+        "complete": int(revision["answers_complete"]),
+    }
+
+
+def _insert(db, user: User, audit_id: str, body: AuditBody, zone: Zone, revision: dict) -> None:
+    fields = _fields(body, zone, revision)
+    row = {"id": audit_id, "officer_id": user.id, "revision": 1, "received_at": revision["now"]}
+    insert_row(db, "audits", {**row, "review": None, **fields})
+    _record_revision(db, user, audit_id, 1, fields, revision, "audit.create")
+
+
+def _revise(db, user: User, row: dict, body: AuditBody, zone: Zone, revision: dict) -> None:
+    number = row["revision"] + 1
+    fields = _fields(body, zone, revision)
+    update_row(db, "audits", "id", row["id"], {"revision": number, **fields})
+    _record_revision(db, user, row["id"], number, fields, revision, "audit.revise")
+
+
+def _record_revision(db, user, audit_id, number, fields, revision, action) -> None:
+    insert_row(
+        db,
+        "audit_revisions",
+        {
+            "audit_id": audit_id,
+            "revision": number,
+            "content_hash": revision["hash"],
+            "body": revision["canonical"],
+            "score": fields["score"],
+            "status": fields["status"],
+            "created_at": revision["now"],
+            "created_by": user.id,
+        },
+    )
+    db.execute("delete from audit_photos where audit_id = ?", [audit_id])
+    db.conn.executemany(
+        "insert into audit_photos (audit_id, sha256) values (?, ?)",
+        [(audit_id, sha) for sha in revision["photos"]],
+    )
+    # What verify recomputes the row from: the revision's hash and the receipt's facts.
+    detail = {
+        "revision": number,
+        "content_hash": revision["hash"],
+        "status": fields["status"],
+        "officer_id": user.id,
+        "zone_id": fields["zone_id"],
+        "site_id": fields["site_id"],
+        "received_at": revision["now"],
+        "month": fields["month"],
+    }
+    events.append(db, user.username, action, "audit", audit_id, detail)
+
+
+def _hold_named_photos(db, user: User, audit_id: str, shas: list[str]) -> None:
+    """An officer naming a photo they can already read (through an earlier audit) holds it.
+
+    Any other name grants nothing: the audit lists it as missing until its bytes arrive from
+    this officer.
+    """
+    for sha in shas:
+        if not access.holds_photo(db, user.id, sha) and access.reads_photo(db, user, sha):
+            add_holder(db, user, sha, f"audit:{audit_id}")

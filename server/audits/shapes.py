@@ -1,0 +1,119 @@
+"""The shapes of audits at the edges: request bodies, responses, revisions, reviews, changes.
+
+msgspec Structs, so the API validates what comes in, encodes what goes out, and the OpenAPI
+document shows every field. Stored rows keep JSON text; `views.py` turns them into these.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
+
+from server.checklists.scoring import Answer, Score
+
+# Exactly 64 lowercase hex digits; the length bound keeps out "<sha>\n", which a pattern's
+# `$` alone would let through.
+Sha256 = Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$", min_length=64, max_length=64)]
+ItemId = Annotated[str, Meta(max_length=64)]
+Note = Annotated[str, Meta(max_length=4000)]
+AuditStatus = Literal["draft", "submitted", "returned", "approved", "discarded"]
+# What a device may send: "discarded" gives up a draft the server already has.
+BodyStatus = Literal["draft", "submitted", "discarded"]
+
+
+class AnswerIn(msgspec.Struct, forbid_unknown_fields=True):
+    value: int | float | str | None = None
+    # A string, null or absent: all three mean "no note" when empty.
+    note: Note | None = ""
+    photos: Annotated[list[Sha256], Meta(max_length=20)] = msgspec.field(default_factory=list)
+
+
+class AuditBody(msgspec.Struct, forbid_unknown_fields=True):
+    checklist_id: Annotated[str, Meta(min_length=1, max_length=64)]
+    checklist_version: Annotated[int, Meta(ge=1, le=1_000_000)]
+    zone_id: Annotated[str, Meta(min_length=1, max_length=64)]
+    started_at: datetime
+    status: BodyStatus
+    # Each answer is checked as an AnswerIn by `intake.parse_answers`, so an error can name its
+    # item (msgspec alone reports a bad dict value as `$.answers[...]`).
+    answers: Annotated[dict[ItemId, dict[str, Any]], Meta(max_length=2000)]
+    submitted_at: datetime | None = None
+    base_revision: Annotated[int, Meta(ge=1)] | None = None
+
+
+class ReviewBody(msgspec.Struct, forbid_unknown_fields=True):
+    decision: Literal["approve", "return"]
+    comment: Note = ""
+
+
+class StoredBody(msgspec.Struct):
+    """A revision's canonical body as stored (base_revision is never part of it)."""
+
+    checklist_id: str
+    checklist_version: int
+    zone_id: str
+    started_at: str
+    status: str
+    answers: dict[str, Answer]
+    submitted_at: str | None = None
+    base_revision: int | None = None
+
+
+class Review(msgspec.Struct):
+    decision: Literal["approve", "return"]
+    comment: str
+    by: str
+    by_id: int
+    at: str
+    revision: int
+
+
+class AuditSummary(msgspec.Struct):
+    """What PUT /api/audits/{uuid} answers: the audit's state after the write."""
+
+    id: str
+    revision: int
+    status: AuditStatus
+    complete: bool
+    missing_photos: list[str]
+    score: Score
+    month: str
+    clock_flag: str | None
+    received_at: str
+
+
+class AuditView(AuditSummary):
+    """An audit as GET returns it: its body fields, the summary, and its latest review."""
+
+    checklist_id: str
+    checklist_version: int
+    zone_id: str
+    answers: dict[str, Answer]
+    started_at: str
+    submitted_at: str | None
+    site_id: str
+    officer_id: int
+    updated_at: str
+    review: Review | None
+
+
+class AuditPage(msgspec.Struct):
+    audits: list[AuditView]
+    next_cursor: str | None
+
+
+class ChecklistRef(msgspec.Struct):
+    """A newly published checklist version, for devices to fetch."""
+
+    id: str
+    version: int
+
+
+class Changes(msgspec.Struct):
+    cursor: str
+    audits: list[AuditView]
+    checklists: list[ChecklistRef]
+    more: bool = False

@@ -1,0 +1,182 @@
+"""Reading audits: the views clients get, pages, and the changes feed. Who may read what is
+server/access.py's rule; this module only asks it."""
+
+from __future__ import annotations
+
+import msgspec
+
+from server import access
+from server.audits.shapes import (
+    AuditPage,
+    AuditSummary,
+    AuditView,
+    Changes,
+    ChecklistRef,
+    Review,
+    StoredBody,
+)
+from server.checklists.scoring import Score
+from server.core import events
+from server.core.db import Store
+from server.people.users import User
+
+_score = msgspec.json.Decoder(Score)
+_body = msgspec.json.Decoder(StoredBody)
+_review = msgspec.json.Decoder(Review)
+
+
+def missing_photos(db, audit_id: str) -> list[str]:
+    """The photos the latest revision names that its officer has not delivered.
+
+    A photo counts as delivered only when the audit's officer holds it (uploaded those bytes,
+    or could read it already), so this list says nothing about what others have stored.
+    """
+    rows = db.execute(
+        "select ap.sha256 from audit_photos ap join audits a on a.id = ap.audit_id"
+        f" where ap.audit_id = ? and not {access.granted_photos_sql('a')} order by ap.rowid",
+        [audit_id],
+    )
+    return [sha for (sha,) in rows]
+
+
+def audit_row(db, audit_id: str) -> dict | None:
+    rows = list(db.query("select * from audits where id = ?", [audit_id]))
+    return rows[0] if rows else None
+
+
+def audit_summary(db, row: dict) -> AuditSummary:
+    """What a PUT answers: the state of the audit, without decoding its stored body."""
+    missing = missing_photos(db, row["id"])
+    return AuditSummary(
+        id=row["id"],
+        revision=row["revision"],
+        status=row["status"],
+        complete=bool(row["complete"]) and not missing,
+        missing_photos=missing,
+        score=_score.decode(row["score"]),
+        month=row["month"],
+        clock_flag=row["clock_flag"],
+        received_at=row["received_at"],
+    )
+
+
+def audit_view(db, row: dict) -> AuditView:
+    """The audit as clients see it: body fields, the summary above, and the review."""
+    body = _body.decode(row["body"])
+    return AuditView(
+        **msgspec.structs.asdict(audit_summary(db, row)),
+        checklist_id=body.checklist_id,
+        checklist_version=body.checklist_version,
+        zone_id=body.zone_id,
+        answers=body.answers,
+        started_at=body.started_at,
+        submitted_at=body.submitted_at,
+        site_id=row["site_id"],
+        officer_id=row["officer_id"],
+        updated_at=row["updated_at"],
+        review=_review.decode(row["review"]) if row["review"] else None,
+    )
+
+
+def get_audit(store: Store, user: User, audit_id: str) -> AuditView:
+    db = store.read()
+    return audit_view(db, access.readable_audit(audit_row(db, audit_id), user, audit_id))
+
+
+def list_audits(
+    store: Store, user: User, filters: dict, cursor: str | None, limit: int
+) -> AuditPage:
+    """A page of audits, newest month first, by keyset on (month, rowid).
+
+    Every filter has an index whose order is the page order, so a page costs the same with a
+    million audits as with ten (tests/test_audit_list.py checks the query plans).
+    """
+    where, params = [], []
+    for column in ("zone_id", "status", "month"):
+        if filters.get(column):
+            where.append(f"{column} = ?")
+            params.append(filters[column])
+    if filters.get("status") is None:
+        where.append("status != 'discarded'")
+    visible = access.audits_filter(user)
+    if visible.sql != "1":
+        where.append(visible.sql)
+        params.extend(visible.params)
+    if cursor is not None:
+        month, _, rowid = cursor.partition(".")
+        if filters.get("month"):
+            # Within one month the index is in rowid order: a plain range seeks straight there.
+            where.append("rowid < ?")
+            params.append(int(rowid))
+        else:
+            where.append("(month, rowid) < (?, ?)")
+            params.extend([month, int(rowid)])
+    db = store.read()
+    rows = list(db.query(page_sql(where), [*params, limit + 1]))
+    page = rows[:limit]
+    last = page[-1] if page else None
+    next_cursor = f"{last['month']}.{last['_rowid']}" if len(rows) > limit else None
+    return AuditPage(audits=[audit_view(db, row) for row in page], next_cursor=next_cursor)
+
+
+def page_sql(where: list[str]) -> str:
+    sql = "select rowid as _rowid, * from audits"
+    if where:
+        sql += " where " + " and ".join(where)
+    return sql + " order by month desc, rowid desc limit ?"
+
+
+def changes_since(store: Store, user: User, since: int | None, limit: int = 200) -> Changes:
+    """What this user's devices must learn: their audits reviewed since `since`, new checklists."""
+    db = store.read()
+    if since is None:
+        return Changes(cursor=str(events.last_seq(db)), audits=[], checklists=[])
+    upto = events.last_seq(db)  # later events wait for the next call
+    rows = list(
+        db.query(
+            "select seq, action, entity_id from events where seq > ? and seq <= ?"
+            " and action in ('audit.review', 'checklist.publish') order by seq limit ?",
+            [since, upto, limit],
+        )
+    )
+    audits, checklists, seen = [], [], set()
+    for event in rows:
+        if event["action"] == "checklist.publish":
+            checklist_id, _, version = event["entity_id"].rpartition("/")
+            checklists.append(ChecklistRef(id=checklist_id, version=int(version)))
+            continue
+        if event["entity_id"] in seen:
+            continue
+        row = audit_row(db, event["entity_id"])
+        # Only the officer's own audits: a supervisor's devices do not take others' work.
+        if row and row["officer_id"] == user.id and access.reads_audit(user, row):
+            seen.add(event["entity_id"])
+            audits.append(audit_view(db, row))
+    more = len(rows) == limit
+    cursor = rows[-1]["seq"] if more else max(since, upto)
+    return Changes(cursor=str(cursor), audits=audits, checklists=checklists, more=more)
+
+
+def latest_per_zone(store: Store, since_month: str) -> dict[str, list[dict]]:
+    """Per zone, the newest submitted audit of each checklist since a month, by any officer.
+
+    (SQLite takes the bare columns from the row holding the max.)
+    """
+    rows = store.read().query(
+        "select zone_id, checklist_id, status, max(submitted_at) as submitted_at,"
+        " score_percent, score from audits where status not in ('draft', 'discarded')"
+        " and month >= ? group by zone_id, checklist_id order by zone_id, checklist_id",
+        [since_month],
+    )
+    latest: dict[str, list[dict]] = {}
+    for row in rows:
+        latest.setdefault(row["zone_id"], []).append(
+            {
+                "checklist_id": row["checklist_id"],
+                "status": row["status"],
+                "submitted_at": row["submitted_at"],
+                "percent": row["score_percent"],
+                "band": msgspec.to_builtins(_score.decode(row["score"]).band),
+            }
+        )
+    return latest

@@ -1,0 +1,1 @@
+"""The thin core: settings, the database, migrations, the event log, the clock, domain errors."""

@@ -1,0 +1,1 @@
+"""People and places: users and their sessions, sign-in limits, sites, zones and staff."""

@@ -1,0 +1,1 @@
+"""Photos: intake (check, sanitize), files on disk, rows and who holds them."""

@@ -1,0 +1,95 @@
+"""Photos in the database: a row per photo, and the users who hold it.
+
+A photo's id is the sha256 of the bytes the device sent. `save_photo()` checks the bytes
+against the id, sanitizes them (server/photos/images.py), writes the files
+(server/photos/files.py) and then records the row, its holder and the event, so a crash in
+between leaves an unreferenced file, never a row pointing at nothing.
+
+Whoever uploads the bytes holds the photo, also when the server had them already: sending the
+very bytes proves the sender has the picture. Who may read a photo is server/access.py's rule.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+from datetime import UTC, datetime
+
+from server.access import holds_photo
+from server.core import events
+from server.core.db import Store
+from server.core.errors import Malformed, StorageFull, Unsupported
+from server.people.users import User
+from server.photos.files import PhotoFiles
+from server.photos.images import process
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def photo_row(db, sha: str) -> dict | None:
+    rows = list(db.query("select * from photos where sha256 = ?", [sha]))
+    return rows[0] if rows else None
+
+
+def add_holder(db, user: User, sha: str, via: str) -> None:
+    """Record (inside a write) that `user` holds the photo; once per user and photo."""
+    if holds_photo(db, user.id, sha):
+        return
+    db.execute(
+        "insert into photo_holders (sha256, user_id, at, via) values (?, ?, ?, ?)",
+        [sha, user.id, _now(), via],
+    )
+    events.append(db, user.username, "photo.hold", "photo", sha, {"user_id": user.id, "via": via})
+
+
+def save_photo(
+    store: Store, files: PhotoFiles, user: User, sha: str, data: bytes, max_pixels: int
+) -> bool:
+    """Check, sanitize and keep an upload; True when new, False when it was already here."""
+    if not data:
+        raise Unsupported("empty body: send the image bytes")
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != sha:
+        raise Malformed(f"the body's sha256 is {actual}, not the id in the path {sha}")
+    if photo_row(store.read(), sha) is not None:
+        if not holds_photo(store.read(), user.id, sha):
+            with store.write() as db:
+                add_holder(db, user, sha, "upload")
+        return False
+    photo = process(data, max_pixels)
+    try:
+        files.put(sha, photo.content_type, photo.data, photo.thumb)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise StorageFull("the server's disk is full: photo not stored, retry later") from None
+        raise
+    stored_sha = hashlib.sha256(photo.data).hexdigest()
+    thumb_sha = hashlib.sha256(photo.thumb).hexdigest()
+    with store.write() as db:
+        if photo_row(db, sha) is not None:
+            # The same photo arrived twice at once; the other upload recorded it.
+            add_holder(db, user, sha, "upload")
+            return False
+        db["photos"].insert(
+            {
+                "sha256": sha,
+                "content_type": photo.content_type,
+                "width": photo.width,
+                "height": photo.height,
+                "bytes": len(photo.data),
+                "stored_sha256": stored_sha,
+                "thumb_sha256": thumb_sha,
+                "uploaded_by": user.id,
+                "uploaded_at": _now(),
+            }
+        )
+        detail = {
+            "stored_sha256": stored_sha,
+            "thumb_sha256": thumb_sha,
+            "content_type": photo.content_type,
+        }
+        events.append(db, user.username, "photo.put", "photo", sha, detail)
+        add_holder(db, user, sha, "upload")
+    return True

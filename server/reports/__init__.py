@@ -1,0 +1,1 @@
+"""Reports: the scorecard PDF and the monthly appraisal."""
