@@ -3,7 +3,7 @@
 // live in IndexedDB, where the page manages them. A new version installs alongside and waits
 // until the page says SKIP_WAITING (the officer tapped reload with no audit open).
 
-const VERSION = "2026.11.26-4"; // keep equal to VERSION in js/app.js
+const VERSION = "2026.11.30-1"; // keep equal to VERSION in js/app.js
 const CACHE = `genba-shell-${VERSION}`;
 const SHELL = [
   "/",
@@ -19,11 +19,19 @@ const SHELL = [
   "/js/outbox.js",
   "/js/photos.js",
   "/js/radar.js",
+  "/js/rules.js",
   "/js/scoring.js",
   "/js/session.js",
   "/js/ui.js",
   "/js/views/attention.js",
   "/js/views/audit.js",
+  "/js/views/audit/answer.js",
+  "/js/views/audit/item-card.js",
+  "/js/views/audit/page.js",
+  "/js/views/audit/photo-block.js",
+  "/js/views/audit/saver.js",
+  "/js/views/audit/score-panel.js",
+  "/js/views/audit/section-tabs.js",
   "/js/views/login.js",
   "/js/views/summary.js",
   "/js/views/zone.js",

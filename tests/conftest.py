@@ -90,9 +90,13 @@ def iso_ago(**delta) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def applicable_items(client, headers, checklist_id: str, zone_kind: str) -> list[dict]:
+def latest_checklist(client, headers, checklist_id: str) -> dict:
     checklists = client.get("/api/bootstrap", headers=headers).json()["checklists"]
-    checklist = next(c for c in checklists if c["id"] == checklist_id)
+    return next(c for c in checklists if c["id"] == checklist_id)
+
+
+def applicable_items(client, headers, checklist_id: str, zone_kind: str) -> list[dict]:
+    checklist = latest_checklist(client, headers, checklist_id)
     return [
         item
         for section in checklist["sections"]
@@ -137,7 +141,7 @@ def audit_body(
         answers[item["id"]] = answer
     return {
         "checklist_id": checklist,
-        "checklist_version": 1,
+        "checklist_version": latest_checklist(client, headers, checklist)["version"],
         "zone_id": zone_id,
         "started_at": iso_ago(hours=2),
         "submitted_at": iso_ago(hours=1) if status == "submitted" else None,

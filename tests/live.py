@@ -38,19 +38,24 @@ class LiveServer:
         self.extra = list(extra)  # more `genba serve` options
         self.base = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
+        # The server's log goes to a file beside the data dir: a pipe nobody reads fills up
+        # (64 KiB) and then blocks the server on its next log line.
+        self.log = data.parent / f"{data.name}-server-{self.port}.log"
 
     def start(self) -> LiveServer:
         command = [sys.executable, "-m", "server", "serve", "--data", str(self.data)]
         command += ["--port", str(self.port)]
         command += ["--demo", "--no-demo-audits"] if self.demo else []
         command += self.extra
-        self.process = subprocess.Popen(
-            command,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            # Cheap password hashing: a test server signs users in dozens of times.
-            env={**os.environ, "GENBA_DATA": "", "GENBA_PASSWORD_COST": "test"},
-        )
+        self.data.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                # Cheap password hashing: a test server signs users in dozens of times.
+                env={**os.environ, "GENBA_DATA": "", "GENBA_PASSWORD_COST": "test"},
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -62,9 +67,10 @@ class LiveServer:
         raise RuntimeError("server did not start: " + self.output())
 
     def output(self) -> str:
-        if self.process and self.process.poll() is not None and self.process.stdout:
-            return self.process.stdout.read().decode(errors="replace")
-        return ""
+        """What the server printed so far (its log file's tail)."""
+        if not self.log.is_file():
+            return ""
+        return self.log.read_bytes()[-20_000:].decode(errors="replace")
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hooks, no flushing; what a power cut or OOM-kill does."""

@@ -94,7 +94,8 @@ def test_unknown_checklist_zone_or_pairing(client, officer):
         ({"checklist_version": 99}, "$.checklist_version"),
         ({"checklist_id": "nope"}, "$.checklist_version"),
         ({"zone_id": "mars"}, "$.zone_id"),
-        ({"checklist_id": "vehicle-handover"}, "$.checklist_id"),  # not used in the office
+        # not used in the office
+        ({"checklist_id": "vehicle-handover", "checklist_version": 1}, "$.checklist_id"),
     ]
     for change, path in cases:
         assert path in _error_paths(_put(client, officer, {**body, **change})), change

@@ -130,3 +130,36 @@ def test_get_returns_body_score_and_review(client, officer):
     for key in ("checklist_id", "checklist_version", "zone_id", "status", "answers"):
         assert got[key] == body[key]
     assert got["revision"] == 1 and got["review"] is None and got["score"]["percent"] == 100.0
+
+
+def test_a_draft_the_server_has_can_be_discarded_once(client, officer, supervisor):
+    draft = audit_body(client, officer, status="draft")
+    audit_id, _ = _put(client, officer, draft)
+    gone = {**draft, "status": "discarded", "base_revision": 1}
+    _, response = _put(client, officer, gone, audit_id)
+    assert response.status_code == 200 and response.json()["status"] == "discarded"
+    _, replay = _put(client, officer, gone, audit_id)
+    assert replay.status_code == 200 and replay.json()["revision"] == 2
+    _, edit = _put(client, officer, {**draft, "base_revision": 2}, audit_id)
+    assert edit.status_code == 409 and "discarded" in edit.json()["detail"]
+    listed = client.get("/api/audits", headers=supervisor).json()["audits"]
+    assert audit_id not in {a["id"] for a in listed}, "kept, but out of every list"
+    only = client.get("/api/audits?status=discarded", headers=supervisor).json()["audits"]
+    assert [a["id"] for a in only] == [audit_id]
+
+
+def test_only_drafts_are_discarded(client, officer, supervisor):
+    fresh = {**audit_body(client, officer, status="draft"), "status": "discarded"}
+    _, response = _put(client, officer, fresh)
+    assert response.status_code == 422 and response.json()["errors"][0]["path"] == "$.status"
+    body = audit_body(client, officer)
+    audit_id, _ = _put(client, officer, body)
+    client.post(
+        f"/api/audits/{audit_id}/review",
+        json={"decision": "return", "comment": "redo"},
+        headers=supervisor,
+    )
+    _, response = _put(
+        client, officer, {**body, "status": "discarded", "base_revision": 1}, audit_id
+    )
+    assert response.status_code == 409 and "returned" in response.json()["detail"]

@@ -65,7 +65,16 @@ def test_file_loads(path):
 def test_folder_loads_without_errors():
     result = load_folder(FOLDER)
     assert result.errors == []
-    assert len(result.checklists) == len(FILES)
+    archived = sorted(FOLDER.glob("archive/*.yaml"))
+    assert len(result.checklists) == len(FILES) + len(archived)
+
+
+def test_archived_versions_are_older_than_their_packs():
+    latest = {load_file(path).id: load_file(path).version for path in FILES}
+    for path in sorted(FOLDER.glob("archive/*.yaml")):
+        old = load_file(path)
+        assert old.version < latest[old.id], path.name
+        assert path.name == f"{old.id}.v{old.version}.yaml", "archive files say what they hold"
 
 
 def test_shipped_ids():

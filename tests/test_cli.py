@@ -20,7 +20,7 @@ def genba(*args, stdin: str = "", env=None):
 def test_validate_shipped_packs():
     result = genba("checklists", "validate", *map(str, sorted(CHECKLISTS.glob("*.yaml"))))
     assert result.returncode == 0, result.stderr
-    assert "ok  6s-zone v1" in result.stdout
+    assert "ok  6s-zone v2" in result.stdout
 
 
 def test_validate_without_files_checks_the_shipped_folder():

@@ -66,24 +66,26 @@ def test_audit_on_v1_arriving_after_v2_is_scored_on_v1(tmp_path):
     open_store(settings).close()
     path = folder / "6s-zone.yaml"
     v2 = yaml.safe_load(path.read_text(encoding="utf-8"))
-    v2["version"] = 2
-    v2["sections"][0]["items"][0]["weight"] = 50  # v2 counts this item far more
-    (folder / "6s-zone-v2.yaml").write_text(yaml.safe_dump(v2, allow_unicode=True), "utf-8")
+    old = v2["version"]
+    v2["version"] = old + 1
+    v2["sections"][0]["items"][0]["weight"] = 50  # the new version counts this item far more
+    path.write_text(yaml.safe_dump(v2, allow_unicode=True), "utf-8")
     app = create_app(settings)
     with TestClient(app) as client:
         officer = login(client, "officer")
-        body = audit_body(client, officer)  # built from v1's items, as the device had it
+        body = audit_body(client, officer)  # built from the old version, as the device had it
+        body["checklist_version"] = old
         first_item = next(iter(body["answers"]))
         body["answers"][first_item]["value"] = 2
         response = client.put(f"/api/audits/{uuid.uuid4()}", json=body, headers=officer)
         assert response.status_code == 201
         possible = response.json()["score"]["possible"]
-        assert possible < 50, "v2's weight 50 must not apply to an audit filled on v1"
+        assert possible < 50, "the new weight 50 must not apply to an audit filled before it"
         versions = {
             c["id"]: c["version"]
             for c in client.get("/api/bootstrap", headers=officer).json()["checklists"]
         }
-        assert versions["6s-zone"] == 2
+        assert versions["6s-zone"] == old + 1
     app.state.store.close()
 
 

@@ -4,7 +4,7 @@ import { whenUnauthorized } from "./api.js";
 import * as db from "./db.js";
 import { getLang, setLang, t } from "./i18n.js";
 import * as outbox from "./outbox.js";
-import { S, expire, load, loadBootstrap, refreshRecent, signedIn } from "./session.js";
+import { S, deviceCounts, expire, load, loadBootstrap, refreshRecent, signedIn } from "./session.js";
 import { go } from "./ui.js";
 import * as attention from "./views/attention.js";
 import * as audit from "./views/audit.js";
@@ -14,7 +14,7 @@ import * as zone from "./views/zone.js";
 import * as zones from "./views/zones.js";
 
 // The shell version: keep equal to VERSION in /sw.js (they are cached together).
-const VERSION = "2026.11.26-4";
+const VERSION = "2026.11.30-1";
 
 let resolveReady;
 window.__genba = {
@@ -114,11 +114,8 @@ const clock = (iso, seconds) =>
 async function refreshStatus() {
   clearTimeout(statusTimer);
   statusTimer = null;
-  const [audits, photos, attn] = await Promise.all([
-    db.count("outbox"),
-    db.pendingPhotoCount(),
-    db.count("attention"),
-  ]);
+  const mine = S.session ? await deviceCounts(S.session.user.id) : { queued: 0, photos: 0, attention: 0 };
+  const [audits, photos, attn] = [mine.queued, mine.photos, mine.attention];
   $("[data-pending-audits]").textContent = String(audits);
   $("[data-pending-photos]").textContent = String(photos);
   $("[data-attention-count]").textContent = String(attn);

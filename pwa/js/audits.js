@@ -1,54 +1,9 @@
 // The audit on the device: creating, saving (audit + outbox entry in one transaction), the
-// body the server takes, and what is still missing before submit. The rules for "required"
-// mirror server/checklists/answers.py so the summary screen and the server agree.
+// body the server takes, and copies made from the server's views.
 
 import * as db from "./db.js";
-import { isFail, scoreAudit } from "./scoring.js";
+import { scoreAudit } from "./scoring.js";
 import { changed } from "./ui.js";
-
-export const appliesTo = (item, kind) => !item.zone_kinds || !kind || item.zone_kinds.includes(kind);
-
-/** Sections with only the items this zone's kind uses; sections left empty are dropped. */
-export function visibleSections(checklist, kind) {
-  return checklist.sections
-    .map((s) => ({ ...s, items: s.items.filter((i) => appliesTo(i, kind)) }))
-    .filter((s) => s.items.length > 0);
-}
-
-const SCORED = ["score", "pass_fail", "number", "choice"];
-export const isRequired = (item) => (item.required == null ? SCORED.includes(item.type) : item.required);
-const photoRule = (item) => item.photo || { required: false, required_if_fail: false, max: 5 };
-export const photoMax = (item) => (photoRule(item).max == null ? 5 : photoRule(item).max);
-
-/** What one answer still lacks: a list of "value" | "photos" | "note" (server's _missing). */
-export function lacks(item, answer) {
-  const a = answer || {};
-  const photos = (a.photos || []).length > 0;
-  const out = [];
-  const rule = photoRule(item);
-  if (item.type === "photo") {
-    if ((isRequired(item) || rule.required) && !photos) out.push("photos");
-    return out;
-  }
-  if (a.value == null) {
-    if (isRequired(item)) out.push("value");
-    return out;
-  }
-  const failed = isFail(item, a.value);
-  if (!photos && (rule.required || (failed && rule.required_if_fail))) out.push("photos");
-  if (failed && item.note_required_if_fail && !(a.note || "").trim()) out.push("note");
-  return out;
-}
-
-export function missing(sections, answers) {
-  const out = [];
-  for (const section of sections) {
-    for (const item of section.items) {
-      for (const field of lacks(item, answers[item.id])) out.push({ section, item, field });
-    }
-  }
-  return out;
-}
 
 export function newAudit(checklist, zoneId, owner) {
   const now = new Date().toISOString();
@@ -82,7 +37,7 @@ export function bodyOf(audit) {
     zone_id: audit.zone_id,
     started_at: audit.started_at,
     submitted_at: audit.status === "submitted" ? audit.submitted_at : null,
-    status: audit.status === "submitted" ? "submitted" : "draft",
+    status: audit.status === "submitted" || audit.status === "discarded" ? audit.status : "draft",
     base_revision: audit.base_revision,
     answers,
   };
@@ -115,7 +70,10 @@ export async function queueIn(s, audit) {
  */
 export async function saveAudit(audit, { photo = null, dropPhotos = [] } = {}) {
   audit.updated_at = new Date().toISOString();
-  await db.tx(["audits", "outbox", "photos"], "readwrite", async (s) => {
+  await db.tx(["kv", "audits", "outbox", "photos"], "readwrite", async (s) => {
+    // A shared tablet: nobody saves (and so nobody sends) another user's audit.
+    const session = await db.req(s.kv.get("session"));
+    if (!session || session.user.id !== audit.owner) throw new Error("this audit belongs to another user");
     // The sync engine owns base_revision and server: a screen's copy may predate its last PUT.
     const stored = await db.req(s.audits.get(audit.id));
     if (stored) {
@@ -167,6 +125,31 @@ export function fromServer(view, local) {
     preview: view.score ? { percent: view.score.percent, band: view.score.band } : null,
     updated_at: new Date().toISOString(),
   };
+}
+
+/**
+ * Give up a draft. One the server never had goes at once, with its photos; one the server has
+ * is sent as "discarded" (kept there, out of every list) and leaves the device once it is.
+ */
+export async function discardDraft(audit) {
+  if (audit.server) {
+    await saveAudit({ ...audit, status: "discarded" });
+    return;
+  }
+  await db.tx(["audits", "outbox", "attention", "photos"], "readwrite", async (s) => {
+    s.audits.delete(audit.id);
+    s.outbox.delete(`audit:${audit.id}`);
+    s.attention.delete(`audit:${audit.id}`);
+    await dropPhotosOf(s, audit.id);
+  });
+  changed();
+}
+
+/** Delete the photos recorded for an audit that no other audit on the device names. */
+export async function dropPhotosOf(s, auditId) {
+  const others = (await db.req(s.audits.getAll())).filter((a) => a.id !== auditId);
+  const used = new Set(others.flatMap((a) => Object.values(a.answers).flatMap((x) => x.photos || [])));
+  for (const sha of await db.req(s.photos.index("audit_id").getAllKeys(auditId))) if (!used.has(sha)) s.photos.delete(sha);
 }
 
 /** Apply audits the server changed (reviews) to the local copies. */

@@ -3,7 +3,7 @@
 // indexes but never deletes a store that holds user data (audits, photos, outbox).
 
 const NAME = "genba";
-const VERSION = 1;
+const VERSION = 2;
 
 let opening = null;
 
@@ -24,6 +24,7 @@ export function open() {
           db.createObjectStore("outbox", { keyPath: "key" });
           db.createObjectStore("attention", { keyPath: "key" });
         }
+        if (event.oldVersion < 2) ownerIndexes(req.transaction);
       };
       req.onsuccess = () => {
         const db = req.result;
@@ -41,6 +42,26 @@ export function open() {
     });
   }
   return opening;
+}
+
+// A shared tablet: every screen shows only the signed-in user's audits and what needs their
+// attention, so both are indexed by owner (the user id). Attention entries from version 1
+// carried no owner: they take their audit's.
+function ownerIndexes(t) {
+  t.objectStore("audits").createIndex("owner", "owner");
+  const attention = t.objectStore("attention");
+  attention.createIndex("owner", "owner");
+  const audits = t.objectStore("audits");
+  attention.openCursor().onsuccess = (event) => {
+    const cursor = event.target.result;
+    if (!cursor) return;
+    const entry = cursor.value;
+    audits.get(entry.audit_id).onsuccess = (got) => {
+      const audit = got.target.result;
+      cursor.update({ ...entry, owner: audit ? audit.owner : null });
+      cursor.continue();
+    };
+  };
 }
 
 /** A request as a promise (used inside `tx` callbacks). */
@@ -92,7 +113,3 @@ export const byIndex = (store, index, key) =>
 
 export const kvGet = (key) => get("kv", key);
 export const kvSet = (key, value) => put("kv", value, key);
-
-/** How many photos are still only on this device. */
-export const pendingPhotoCount = () =>
-  tx("photos", "readonly", (s) => req(s.photos.index("pending").count()));

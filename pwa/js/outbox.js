@@ -5,7 +5,7 @@
 // One flush at a time; a flush asked for while one runs is queued behind it.
 
 import { ApiError, request } from "./api.js";
-import { applyServerAudits, fromServer, serverMeta } from "./audits.js";
+import { applyServerAudits, dropPhotosOf, fromServer, serverMeta } from "./audits.js";
 import * as db from "./db.js";
 import { S, expire, loadBootstrap, loadChecklist } from "./session.js";
 import { changed } from "./ui.js";
@@ -153,9 +153,13 @@ async function push(entry) {
 }
 
 async function accepted(entry, data) {
-  await db.tx(["audits", "outbox", "attention"], "readwrite", async (s) => {
+  await db.tx(["audits", "outbox", "attention", "photos"], "readwrite", async (s) => {
     const audit = await db.req(s.audits.get(entry.audit_id));
-    if (audit) {
+    if (audit && data.status === "discarded") {
+      // The server keeps the discarded draft; the device has no more use for it.
+      s.audits.delete(audit.id);
+      await dropPhotosOf(s, audit.id);
+    } else if (audit) {
       audit.server = serverMeta(data, audit.server ? audit.server.review : null);
       audit.base_revision = data.revision;
       s.audits.put(audit);
@@ -172,6 +176,7 @@ async function refused(entry, audit, err) {
     s.attention.put({
       key: entry.key,
       audit_id: entry.audit_id,
+      owner: entry.owner,
       status: err.status,
       detail: err.detail,
       errors: (err.body && err.body.errors) || [],

@@ -48,11 +48,59 @@ export async function expire() {
   await db.kvSet("session", S.session);
 }
 
+/**
+ * What of this user's work exists only on this device: `queued` audits in the outbox,
+ * `photos` not uploaded, `attention` entries, and `unsynced` audits (any of those, or never
+ * sent). Other users' work on a shared tablet is not counted, nor shown.
+ */
+export async function deviceCounts(owner) {
+  const [audits, outbox, attention, photos] = await Promise.all([
+    db.byIndex("audits", "owner", owner),
+    db.getAll("outbox"),
+    db.byIndex("attention", "owner", owner),
+    db.byIndex("photos", "pending", 1),
+  ]);
+  const queued = outbox.filter((e) => e.owner === owner);
+  const waiting = new Set([...queued.map((e) => e.audit_id), ...attention.map((a) => a.audit_id)]);
+  const mine = new Set(audits.map((a) => a.id));
+  const unsynced = audits.filter((a) => waiting.has(a.id) || (!a.server && a.status === "draft" && Object.keys(a.answers).length));
+  return {
+    queued: queued.length,
+    photos: photos.filter((p) => mine.has(p.audit_id)).length,
+    attention: attention.length,
+    unsynced: unsynced.length,
+  };
+}
+
+/**
+ * Sign out on a shared tablet: the next user must find nothing of this one's. What the server
+ * has is deleted from the device (audits, their photos, the cached dealership); what it does
+ * not have yet stays, hidden from everyone else, and syncs when this user signs in again.
+ */
 export async function logout() {
+  const userId = S.session && S.session.user.id;
   request("POST", "/api/logout").catch(() => {});
   S.session = null;
+  S.bootstrap = null;
+  S.recent = [];
   setToken(null);
-  await db.del("kv", "session");
+  await db.tx(["kv", "audits", "outbox", "attention", "photos"], "readwrite", async (s) => {
+    for (const key of ["session", "bootstrap", "bootstrapEtag", "recent", "changesCursor"]) s.kv.delete(key);
+    if (userId != null) await forgetSynced(s, userId);
+  });
+}
+
+async function forgetSynced(s, userId) {
+  const outbox = await db.req(s.outbox.getAll());
+  const attention = await db.req(s.attention.index("owner").getAll(userId));
+  const keep = new Set([...outbox.map((e) => e.audit_id), ...attention.map((a) => a.audit_id)]);
+  const audits = await db.req(s.audits.index("owner").getAll(userId));
+  const gone = audits.filter((a) => a.server && !keep.has(a.id));
+  const kept = new Set(audits.filter((a) => !gone.includes(a)).flatMap((a) => Object.values(a.answers).flatMap((x) => x.photos || [])));
+  for (const audit of gone) {
+    s.audits.delete(audit.id);
+    for (const sha of await db.req(s.photos.index("audit_id").getAllKeys(audit.id))) if (!kept.has(sha)) s.photos.delete(sha);
+  }
 }
 
 /** GET /api/bootstrap with the cached ETag; stores every checklist version seen. */
@@ -90,13 +138,21 @@ export async function refreshRecent() {
   await db.kvSet("recent", S.recent);
   window.dispatchEvent(new Event("genba:data"));
   // Reviews this device missed (signed out, or a new tablet): returned ones can be fixed here.
-  const reviewed = data.audits.filter((a) => a.status === "returned" || a.status === "approved");
-  const local = new Map((await db.getAll("audits")).map((a) => [a.id, a]));
+  // Only the user's own: a supervisor's tablet never takes other officers' work to edit.
+  const me = userId();
+  const reviewed = data.audits.filter((a) => a.officer_id === me && (a.status === "returned" || a.status === "approved"));
+  const local = new Map((await db.byIndex("audits", "owner", me)).map((a) => [a.id, a]));
   const news = reviewed.filter((a) => {
     const mine = local.get(a.id);
     return mine ? mine.status !== a.status || (mine.server || {}).revision !== a.revision : a.status === "returned";
   });
   if (news.length) await applyServerAudits(news);
+}
+
+/** An audit of the signed-in user's, or null: a shared tablet never opens another's. */
+export async function ownAudit(id) {
+  const audit = await db.get("audits", id);
+  return audit && S.session && audit.owner === S.session.user.id && audit.status !== "discarded" ? audit : null;
 }
 
 export function findZone(zoneId) {

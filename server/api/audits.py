@@ -8,6 +8,7 @@ from typing import Annotated
 import msgspec
 from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import State
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
 from server.api.docs import errors_for
@@ -59,7 +60,14 @@ class AuditsController(Controller):
         "/audits/{audit_id:str}",
         sync_to_thread=False,
         status_code=200,
-        responses=errors_for(400, 403, 404, 409, 422),
+        responses={
+            201: ResponseSpec(
+                data_container=AuditSummary,
+                description="a new audit, stored as revision 1",
+                generate_examples=False,
+            ),
+            **errors_for(400, 403, 404, 409, 422),
+        },
     )
     def put_audit(
         self, request: Request, state: State, audit_id: AuditId, data: JSONBody[AuditBody]

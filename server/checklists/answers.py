@@ -8,6 +8,7 @@ notes). Both return `{"path", "message"}` dicts that name the item.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 
 from server.checklists.format import Checklist, Item
@@ -92,7 +93,22 @@ def submit_errors(
     return errors
 
 
+# JavaScript's `\s`, spelled out: a note of only these is no note, on the server and on the
+# tablet alike (Python's str.strip() would also drop U+0085 and U+001C..U+001F, and keep U+FEFF).
+_BLANK = re.compile(
+    "[\t\n\x0b\x0c\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]*"
+)
+
+
+def is_blank(note: str | None) -> bool:
+    return not note or _BLANK.fullmatch(note) is not None
+
+
 def _missing(item: Item, answer: Answer):
+    """(field, message) for each thing the answer lacks: value, then photos, then note.
+
+    Mirrored by `lacks` in pwa/js/rules.js and held to tests/vectors/rules.json.
+    """
     if item.type == "photo":
         if (item.is_required or item.photo.required) and not answer.photos:
             yield "photos", "a photo is required"
@@ -101,12 +117,13 @@ def _missing(item: Item, answer: Answer):
         if item.is_required:
             yield "value", "an answer is required"
         return
-    if item.photo.required and not answer.photos:
-        yield "photos", "a photo is required"
     failed = is_fail(item, answer.value)
-    if failed and item.photo.required_if_fail and not answer.photos:
-        yield "photos", "a photo of the finding is required when the item fails"
-    if failed and item.note_required_if_fail and not answer.note.strip():
+    if not answer.photos:
+        if item.photo.required:
+            yield "photos", "a photo is required"
+        elif failed and item.photo.required_if_fail:
+            yield "photos", "a photo of the finding is required when the item fails"
+    if failed and item.note_required_if_fail and is_blank(answer.note):
         yield "note", "a note is required when the item fails"
 
 

@@ -111,6 +111,8 @@ class Checklist(Struct, forbid_unknown_fields=True, frozen=True):
     bands: list[Band] = field(default_factory=list)
     critical_fail: CriticalRule = field(default_factory=CriticalRule)
     zone_kinds: list[Ident] | None = None
+    # How often a zone wants this checklist, in days; none: when the work happens (handover).
+    due_every_days: Annotated[int, Meta(ge=1, le=366)] | None = None
 
     def items(self):
         for section in self.sections:

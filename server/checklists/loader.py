@@ -95,22 +95,42 @@ def content_hash(checklist: Checklist) -> str:
     Fields at their defaults are left out (so a field added to the format later leaves every
     existing hash as it was) and numbers compare by value (`weight: 1` is `weight: 1.0`).
     """
-    return hashlib.sha256(msgspec.json.encode(_lean(checklist))).hexdigest()
+    known = _hashes.get(id(checklist))
+    if known is not None and known[0] is checklist:
+        return known[1]
+    digest = hashlib.sha256(msgspec.json.encode(_lean(checklist))).hexdigest()
+    if len(_hashes) >= 256:
+        _hashes.clear()
+    # Keyed by identity, holding the object so its id is not reused: files parsed once per
+    # process (see _parsed) are hashed once too.
+    _hashes[id(checklist)] = (checklist, digest)
+    return digest
+
+
+_hashes: dict[int, tuple[Checklist, str]] = {}
+
+
+@functools.cache
+def _defaults(cls: type) -> list[tuple[str, str, object]]:
+    """(attribute, encoded name, default or NODEFAULT) for each field of a Struct class."""
+    found = []
+    for spec in msgspec.structs.fields(cls):
+        default = spec.default
+        if spec.default_factory is not msgspec.NODEFAULT:
+            default = spec.default_factory()
+        found.append((spec.name, spec.encode_name, default))
+    return found
 
 
 def _lean(value):
     """The builtins form of a value, with every Struct field that holds its default left out."""
     if isinstance(value, msgspec.Struct):
         lean = {}
-        for spec in msgspec.structs.fields(value):
-            item = getattr(value, spec.name)
-            if spec.default is not msgspec.NODEFAULT and _same(item, spec.default):
+        for name, encoded, default in _defaults(type(value)):
+            item = getattr(value, name)
+            if default is not msgspec.NODEFAULT and _same(item, default):
                 continue
-            if spec.default_factory is not msgspec.NODEFAULT and _same(
-                item, spec.default_factory()
-            ):
-                continue
-            lean[spec.encode_name] = _lean(item)
+            lean[encoded] = _lean(item)
         return lean
     if isinstance(value, dict):
         return {str(key): _lean(item) for key, item in value.items()}
@@ -121,18 +141,15 @@ def _lean(value):
     return value
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _same(value, default) -> bool:
-    return (
-        type(value) is type(default)
-        and value == default
-        or (
-            isinstance(value, int | float)
-            and not isinstance(value, bool)
-            and isinstance(default, int | float)
-            and not isinstance(default, bool)
-            and value == default
-        )
-    )
+    """Equal and of one kind; numbers compare by value (1 is 1.0), never with booleans."""
+    if _is_number(value) and _is_number(default):
+        return value == default
+    return type(value) is type(default) and value == default
 
 
 @dataclass(frozen=True)
@@ -143,11 +160,12 @@ class LoadResult:
 
 
 def load_folder(folder: Path) -> LoadResult:
-    """Load every checklists/*.yaml; two files with one id and version are an error too."""
+    """Load every checklists/*.yaml and the superseded versions kept in checklists/archive/;
+    two files with one id and version are an error too."""
     checklists: list[Checklist] = []
     errors: list[ChecklistFileError] = []
     seen: dict[tuple[str, int], str] = {}
-    for path in sorted(folder.glob("*.yaml")):
+    for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("archive/*.yaml")):
         try:
             checklist = load_file(path)
         except ChecklistFileError as exc:
@@ -159,6 +177,6 @@ def load_folder(folder: Path) -> LoadResult:
                 ChecklistFileError(path.name, "$.id", f"{key[0]} v{key[1]} is also in {seen[key]}")
             )
             continue
-        seen[key] = path.name
+        seen[key] = path.relative_to(folder).as_posix()
         checklists.append(checklist)
     return LoadResult(checklists, errors, seen)

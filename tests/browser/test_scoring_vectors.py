@@ -126,3 +126,55 @@ def test_scoring_js_matches_vectors_in_chromium(server, pages):
     assert not mismatches, f"{len(mismatches)} of {len(cases)} runs differ:\n  " + "\n  ".join(
         mismatches
     )
+
+
+RULES = Path(__file__).resolve().parents[1] / "vectors" / "rules.json"
+PHOTO_DEFAULTS = {"required": False, "required_if_fail": False, "max": 5}
+RULE_ITEM_DEFAULTS = {**ITEM_DEFAULTS, "required": None, "fail_below": None}
+
+
+def lean_checklist(checklist: dict) -> dict:
+    """`without_defaults`, keeping what the answer rules read: only default values go."""
+    out = without_defaults(checklist)
+    for section, full in zip(out["sections"], checklist["sections"], strict=True):
+        section["items"] = []
+        for item in full["items"]:
+            small = _strip(item, RULE_ITEM_DEFAULTS)
+            photo = _strip(item.get("photo") or {}, PHOTO_DEFAULTS)
+            small.pop("photo", None)
+            if photo:
+                small["photo"] = photo
+            section["items"].append(small)
+    return out
+
+
+RUN_RULES_JS = """
+async (vectors) => {
+  const {dueIds, failingItems, submitGaps} = await import('/js/rules.js');
+  const submit = vectors.submit.map((v) => ({
+    missing: submitGaps(v.checklist, v.answers, v.zone_kind),
+    fails: failingItems(v.checklist, v.answers, v.zone_kind),
+  }));
+  const due = vectors.due.map((v) => dueIds(v.checklists, v.audits, v.now, v.offset_minutes));
+  return {submit, due};
+}
+"""
+
+
+def test_rules_js_matches_vectors_in_chromium(server, pages):
+    """What a submit lacks, what fails and what is due, as the tablet's rules.js says in Chromium
+    (each vector's checklist also with its defaults left out)."""
+    vectors = json.loads(RULES.read_text(encoding="utf-8"))
+    lean = [{**v, "checklist": lean_checklist(v["checklist"])} for v in vectors["submit"]]
+    page = pages.new()
+    page.goto(server.origin + "/", wait_until="domcontentloaded", timeout=WAIT_MS)
+    mismatches = []
+    for form, submit in (("full", vectors["submit"]), ("defaults left out", lean)):
+        got = page.evaluate(RUN_RULES_JS, {"submit": submit, "due": vectors["due"]})
+        for vector, result in zip(submit, got["submit"], strict=True):
+            if result != vector["expected"]:
+                mismatches.append(f"submit {vector['name']} ({form}): {result}")
+        for vector, result in zip(vectors["due"], got["due"], strict=True):
+            if result != vector["expected"]:
+                mismatches.append(f"due {vector['name']}: {result}")
+    assert not mismatches, "\n".join(mismatches)

@@ -5,7 +5,7 @@
 import * as db from "../db.js";
 import { t, text, when } from "../i18n.js";
 import { dismiss, keepMine, takeServer } from "../outbox.js";
-import { loadChecklist } from "../session.js";
+import { S, loadChecklist } from "../session.js";
 import { esc, statusBadge } from "../ui.js";
 
 function show(item, a) {
@@ -79,8 +79,11 @@ async function entry(att) {
       <button type="button" data-dismiss>${esc(t("dismiss"))}</button></p></article>`;
 }
 
+// A shared tablet: only the signed-in user's refusals and conflicts.
+const mine = () => (S.session ? db.byIndex("attention", "owner", S.session.user.id) : Promise.resolve([]));
+
 async function draw(view) {
-  const all = await db.getAll("attention");
+  const all = await mine();
   all.sort((a, b) => (a.at < b.at ? 1 : -1));
   const parts = await Promise.all(all.map(entry));
   view.innerHTML = `<p class="crumbs"><a href="#/zones">← ${esc(t("zones"))}</a></p>
@@ -105,11 +108,11 @@ export async function render(view) {
   });
   // A flush may add or clear entries while this screen is open.
   let timer = null;
-  let known = (await db.getAll("attention")).map((a) => a.key + a.at).join();
+  let known = (await mine()).map((a) => a.key + a.at).join();
   const onChange = () => {
     clearTimeout(timer);
     timer = setTimeout(async () => {
-      const now = (await db.getAll("attention")).map((a) => a.key + a.at).join();
+      const now = (await mine()).map((a) => a.key + a.at).join();
       if (now === known) return;
       known = now;
       await draw(view);

@@ -1,19 +1,19 @@
 // Before submit: the score, the radar and every required answer, photo or note still missing
 // (the same rules the server applies, so a submit the server would refuse is not offered).
 
-import { missing, saveAudit, visibleSections } from "../audits.js";
-import * as db from "../db.js";
+import { saveAudit } from "../audits.js";
 import { t, text } from "../i18n.js";
 import { flush } from "../outbox.js";
 import { radar } from "../radar.js";
+import { missing, visibleSections } from "../rules.js";
 import { scoreAudit } from "../scoring.js";
-import { findZone, loadChecklist } from "../session.js";
+import { findZone, loadChecklist, ownAudit } from "../session.js";
 import { band, esc, go, percent, toast } from "../ui.js";
 
 const WHAT = { value: "missAnswer", photos: "missPhoto", note: "missNote" };
 
 export async function render(view, [id]) {
-  const audit = await db.get("audits", id);
+  const audit = await ownAudit(id);
   const checklist = audit && (await loadChecklist(audit.checklist_id, audit.checklist_version).catch(() => null));
   if (!audit || !checklist) {
     view.innerHTML = `<h1 tabindex="-1">${esc(t("notFound"))}</h1><p><a href="#/zones">${esc(t("back"))}</a></p>`;

@@ -1,16 +1,13 @@
-// Zones by site: who owns each (责任人), its last score, and what is due, from what the device
-// has (its own audits, the officer's recent server audits, and each zone's newest audits by
-// any officer from the bootstrap), so it works offline.
+// The officer's home: audits the supervisor returned, then zones by site with who owns each
+// (责任人), its last score and what is due. All from what the device has (this user's audits,
+// their recent server audits, each zone's newest audits by any officer from the bootstrap), so
+// it works offline.
 
 import * as db from "../db.js";
 import { nameOf, t, text, when } from "../i18n.js";
-import { S, latestChecklist, logout, staff } from "../session.js";
+import { dueIds, localOffset } from "../rules.js";
+import { S, deviceCounts, latestChecklist, logout, staff } from "../session.js";
 import { band, esc, go, percent } from "../ui.js";
-
-// How often a checklist is expected per zone, in days. Others (handover, receiving, red tags)
-// happen when the work does, so they are never "due".
-const CADENCE = { "6s-zone": 7, "facility-daily": 1, "facility-weekly": 7 };
-const DAY = 86400000;
 
 const doneAt = (a) => a.submitted_at || a.started_at;
 
@@ -25,8 +22,8 @@ export async function history() {
     }
   }
   for (const r of S.recent) if (r.status !== "draft") byId.set(r.id, r);
-  for (const a of await db.getAll("audits")) {
-    if (a.status === "draft") continue;
+  for (const a of await myAudits()) {
+    if (a.status === "draft" || a.status === "discarded") continue;
     const score = a.server && a.server.score ? a.server.score : a.preview;
     byId.set(a.id, {
       ...a,
@@ -40,13 +37,28 @@ export async function history() {
   return byZone;
 }
 
+/** This user's audits on the device: a shared tablet shows nobody else's. */
+export const myAudits = () => (S.session ? db.byIndex("audits", "owner", S.session.user.id) : Promise.resolve([]));
+
+/** The zone's checklists due now, by each checklist's `due_every_days` (rules.js). */
 export function dueFor(zone, audits) {
-  const now = Date.now();
-  return zone.checklist_ids.filter((id) => {
-    if (!CADENCE[id]) return false;
-    const last = audits.find((a) => a.checklist_id === id);
-    return !last || now - new Date(doneAt(last)).getTime() > CADENCE[id] * DAY;
+  const checklists = zone.checklist_ids.map((id) => latestChecklist(id) || { id });
+  return dueIds(checklists, audits, new Date().toISOString(), localOffset());
+}
+
+function returnedBanner(audits) {
+  const returned = audits.filter((a) => a.status === "returned");
+  if (!returned.length) return "";
+  const rows = returned.map((a) => {
+    const c = latestChecklist(a.checklist_id);
+    const found = (S.bootstrap.sites || []).flatMap((s) => s.zones).find((z) => z.id === a.zone_id);
+    const comment = a.server && a.server.review && a.server.review.comment;
+    return `<li><a href="#/audit/${esc(a.id)}" data-returned-audit="${esc(a.id)}">${esc(found ? nameOf(found) : a.zone_id)} · ${esc(c ? text(c.title) : a.checklist_id)}</a>${
+      comment ? ` <span class="muted">“${esc(comment)}”</span>` : ""
+    }</li>`;
   });
+  return `<section class="banner warn returned-home" data-returned-count="${returned.length}" aria-labelledby="h-returned">
+    <h2 id="h-returned">${esc(t("returnedHome", { n: returned.length }))}</h2><ul>${rows.join("")}</ul></section>`;
 }
 
 function zoneCard(zone, audits) {
@@ -79,9 +91,10 @@ export async function render(view) {
     view.innerHTML = `<h1 tabindex="-1">${esc(t("zones"))}</h1><p class="notice">${esc(t("noData"))}</p>`;
     return;
   }
-  const hist = await history();
+  const [hist, mine] = await Promise.all([history(), myAudits()]);
   const user = S.session.user;
   view.innerHTML = `<h1 tabindex="-1">${esc(t("zones"))}</h1>
+    ${returnedBanner(mine)}
     ${boot.sites
       .map(
         (site) => `<section class="site" aria-labelledby="site-${esc(site.id)}">
@@ -93,8 +106,8 @@ export async function render(view) {
     <p class="foot muted">${esc(t("signedInAs", { name: user.name || user.username }))}
       <button type="button" class="link" data-sign-out>${esc(t("signOut"))}</button></p>`;
   view.querySelector("[data-sign-out]").addEventListener("click", async () => {
-    const n = await db.count("outbox");
-    if (n && !confirm(t("signOutPending", { n }))) return;
+    const left = await deviceCounts(user.id);
+    if ((left.unsynced || left.photos) && !confirm(t("signOutPending", { n: left.unsynced, p: left.photos }))) return;
     await logout();
     go("#/login");
   });

@@ -1,0 +1,31 @@
+// Check pwa/js/rules.js against tests/vectors/rules.json; exit 1 listing every mismatch.
+// Run: node tests/js/check_rules.mjs
+
+import { readFileSync } from "node:fs";
+import { isDeepStrictEqual } from "node:util";
+import { dueIds, failingItems, submitGaps } from "../../pwa/js/rules.js";
+
+const here = new URL(".", import.meta.url);
+const vectors = JSON.parse(readFileSync(new URL("../vectors/rules.json", here), "utf8"));
+const wrong = [];
+
+for (const v of vectors.submit) {
+  const got = {
+    missing: submitGaps(v.checklist, v.answers, v.zone_kind),
+    fails: failingItems(v.checklist, v.answers, v.zone_kind),
+  };
+  if (!isDeepStrictEqual(got, v.expected)) {
+    wrong.push(`submit ${v.name}: got ${JSON.stringify(got)}, expected ${JSON.stringify(v.expected)}`);
+  }
+}
+for (const v of vectors.due) {
+  const got = dueIds(v.checklists, v.audits, v.now, v.offset_minutes);
+  if (!isDeepStrictEqual(got, v.expected)) {
+    wrong.push(`due ${v.name}: got ${JSON.stringify(got)}, expected ${JSON.stringify(v.expected)}`);
+  }
+}
+if (wrong.length) {
+  console.error(wrong.join("\n"));
+  process.exit(1);
+}
+console.log(`ok: ${vectors.submit.length} submit and ${vectors.due.length} due vectors`);
