@@ -14,7 +14,14 @@ from datetime import UTC, datetime
 import msgspec
 
 from server import access
-from server.audits.shapes import AnswerIn, AuditBody, AuditSummary
+from server.audits.shapes import (
+    AnswerIn,
+    AuditBody,
+    AuditCreated,
+    AuditRevised,
+    AuditSummary,
+    Revision,
+)
 from server.audits.views import audit_row, audit_summary, audit_view
 from server.checklists.answers import answer_errors, photo_ids, submit_errors
 from server.checklists.format import Checklist
@@ -93,6 +100,19 @@ def check_body(checklist: Checklist, zone: Zone, answers: dict, body: AuditBody)
     return not missing
 
 
+class Received(msgspec.Struct, frozen=True):
+    """One revision as the server took it in: its content, score and the facts of receipt."""
+
+    canonical: str
+    hash: str
+    score: Score
+    month: str
+    clock_flag: str | None
+    at: str  # server time of receipt, ISO with milliseconds
+    photos: list[str]
+    answers_complete: bool
+
+
 def put_audit(
     store,
     timezone: str,
@@ -109,7 +129,7 @@ def put_audit(
     data = canonical(body)
     digest = content_hash(data)
     # Decide replays and conflicts before validating: a replay is answered as it was, and
-    # an edit that cannot be taken is a 409 whatever it holds.
+    # an edit that cannot be taken is a conflict whatever it holds.
     early = _settled(store.read(), user, audit_id, digest, body)
     if early:
         return False, early
@@ -118,27 +138,31 @@ def put_audit(
     answers = {k: Answer(value=a.value, note=a.note, photos=a.photos) for k, a in parsed.items()}
     now = received_at or datetime.now(UTC)
     month, flag = appraisal_month(body.started_at, body.submitted_at, now, timezone)
-    revision = {
-        "canonical": data.decode(),
-        "hash": digest,
-        "score": score_audit(checklist, answers, zone.kind),
-        "month": month,
-        "flag": flag,
-        "now": now.isoformat(timespec="milliseconds"),
-        "photos": photo_ids(parsed),
-        "answers_complete": answers_complete,
-    }
+    received = Received(
+        canonical=data.decode(),
+        hash=digest,
+        score=score_audit(checklist, answers, zone.kind),
+        month=month,
+        clock_flag=flag,
+        at=now.isoformat(timespec="milliseconds"),
+        photos=photo_ids(parsed),
+        answers_complete=answers_complete,
+    )
     with store.write() as db:
         # Decided again under the write lock: another request may have landed meanwhile.
         early = _settled(db, user, audit_id, digest, body)
         if early:
             return False, early
         row = audit_row(db, audit_id)
+        number = 1 if row is None else row["revision"] + 1
+        fields = {"revision": number, **_fields(body, zone, received)}
         if row is None:
-            _insert(db, user, audit_id, body, zone, revision)
+            first = {"id": audit_id, "officer_id": user.id, "received_at": received.at}
+            insert_row(db, "audits", {**first, "review": None, **fields})
         else:
-            _revise(db, user, row, body, zone, revision)
-        _hold_named_photos(db, user, audit_id, revision["photos"])
+            update_row(db, "audits", "id", audit_id, fields)
+        _record_revision(db, user, audit_id, fields, received)
+        _hold_named_photos(db, user, audit_id, received.photos)
         return row is None, audit_summary(db, audit_row(db, audit_id))
 
 
@@ -177,8 +201,8 @@ def _check_editable(db, row: dict, body: AuditBody) -> None:
         )
 
 
-def _fields(body: AuditBody, zone: Zone, revision: dict) -> dict:
-    score: Score = revision["score"]
+def _fields(body: AuditBody, zone: Zone, received: Received) -> dict:
+    """The audit row's columns that each revision sets."""
     return {
         "checklist_id": body.checklist_id,
         "checklist_version": body.checklist_version,
@@ -186,65 +210,49 @@ def _fields(body: AuditBody, zone: Zone, revision: dict) -> dict:
         # An audit's site is its zone's: moved onto another site's zone, it moves too.
         "site_id": zone.site_id,
         "status": body.status,
-        "content_hash": revision["hash"],
-        "body": revision["canonical"],
-        "score": msgspec.json.encode(score).decode(),
-        "score_percent": score.percent,
+        "content_hash": received.hash,
+        "body": received.canonical,
+        "score": msgspec.json.encode(received.score).decode(),
+        "score_percent": received.score.percent,
         "started_at": as_utc(body.started_at).isoformat(),
         "submitted_at": as_utc(body.submitted_at).isoformat() if body.submitted_at else None,
-        "updated_at": revision["now"],
-        "month": revision["month"],
-        "clock_flag": revision["flag"],
-        "complete": int(revision["answers_complete"]),
+        "updated_at": received.at,
+        "month": received.month,
+        "clock_flag": received.clock_flag,
+        "complete": int(received.answers_complete),
     }
 
 
-def _insert(db, user: User, audit_id: str, body: AuditBody, zone: Zone, revision: dict) -> None:
-    fields = _fields(body, zone, revision)
-    row = {"id": audit_id, "officer_id": user.id, "revision": 1, "received_at": revision["now"]}
-    insert_row(db, "audits", {**row, "review": None, **fields})
-    _record_revision(db, user, audit_id, 1, fields, revision, "audit.create")
-
-
-def _revise(db, user: User, row: dict, body: AuditBody, zone: Zone, revision: dict) -> None:
-    number = row["revision"] + 1
-    fields = _fields(body, zone, revision)
-    update_row(db, "audits", "id", row["id"], {"revision": number, **fields})
-    _record_revision(db, user, row["id"], number, fields, revision, "audit.revise")
-
-
-def _record_revision(db, user, audit_id, number, fields, revision, action) -> None:
-    insert_row(
-        db,
-        "audit_revisions",
-        {
-            "audit_id": audit_id,
-            "revision": number,
-            "content_hash": revision["hash"],
-            "body": revision["canonical"],
-            "score": fields["score"],
-            "status": fields["status"],
-            "created_at": revision["now"],
-            "created_by": user.id,
-        },
+def _record_revision(db, user: User, audit_id: str, fields: dict, received: Received) -> None:
+    revision = Revision(
+        audit_id=audit_id,
+        revision=fields["revision"],
+        content_hash=received.hash,
+        body=received.canonical,
+        score=fields["score"],
+        status=fields["status"],
+        created_at=received.at,
+        created_by=user.id,
     )
+    insert_row(db, "audit_revisions", msgspec.structs.asdict(revision))
     db.execute("delete from audit_photos where audit_id = ?", [audit_id])
     db.conn.executemany(
         "insert into audit_photos (audit_id, sha256) values (?, ?)",
-        [(audit_id, sha) for sha in revision["photos"]],
+        [(audit_id, sha) for sha in received.photos],
     )
     # What verify recomputes the row from: the revision's hash and the receipt's facts.
-    detail = {
-        "revision": number,
-        "content_hash": revision["hash"],
-        "status": fields["status"],
-        "officer_id": user.id,
-        "zone_id": fields["zone_id"],
-        "site_id": fields["site_id"],
-        "received_at": revision["now"],
-        "month": fields["month"],
-    }
-    events.append(db, user.username, action, "audit", audit_id, detail)
+    kind = AuditCreated if revision.revision == 1 else AuditRevised
+    event = kind(
+        revision=revision.revision,
+        content_hash=received.hash,
+        status=revision.status,
+        officer_id=user.id,
+        zone_id=fields["zone_id"],
+        site_id=fields["site_id"],
+        received_at=received.at,
+        month=received.month,
+    )
+    events.append(db, user.username, audit_id, event)
 
 
 def _hold_named_photos(db, user: User, audit_id: str, shas: list[str]) -> None:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import msgspec
 
 from server import access
-from server.audits.shapes import AuditView, Review, ReviewBody
+from server.audits.shapes import AuditReviewed, AuditView, Review, ReviewBody
 from server.audits.views import audit_row, audit_view, missing_photos
 from server.core import events
 from server.core.db import Store, update_row
@@ -63,13 +63,13 @@ def review_audit(
             audit_id,
             {"status": status, "review": msgspec.json.encode(review).decode()},
         )
-        detail = {
-            "decision": review.decision,
-            "revision": review.revision,
-            "officer_id": row["officer_id"],
-            "by_id": user.id,
-            "at": review.at,
-            "comment_sha256": hashlib.sha256(review.comment.encode()).hexdigest(),
-        }
-        events.append(db, user.username, "audit.review", "audit", audit_id, detail)
+        event = AuditReviewed(
+            decision=review.decision,
+            revision=review.revision,
+            officer_id=row["officer_id"],
+            by_id=user.id,
+            at=review.at,
+            comment_sha256=hashlib.sha256(review.comment.encode()).hexdigest(),
+        )
+        events.append(db, user.username, audit_id, event)
         return audit_view(db, audit_row(db, audit_id))

@@ -13,6 +13,7 @@ import msgspec
 from msgspec import Meta
 
 from server.checklists.scoring import Answer, Score
+from server.core.events import Event, kind
 
 # Exactly 64 lowercase hex digits; the length bound keeps out "<sha>\n", which a pattern's
 # `$` alone would let through.
@@ -117,3 +118,50 @@ class Changes(msgspec.Struct):
     audits: list[AuditView]
     checklists: list[ChecklistRef]
     more: bool = False
+
+
+class Revision(msgspec.Struct):
+    """One stored revision of an audit (a row of `audit_revisions`): kept for ever."""
+
+    audit_id: str
+    revision: int
+    content_hash: str
+    body: str  # the canonical JSON the hash is of
+    score: str  # JSON of the Score
+    status: str
+    created_at: str  # when the server received it
+    created_by: int
+
+
+# --- events: what the log records of audits ------------------------------------------------
+
+
+@kind("audit.create", "audit")
+class AuditCreated(Event):
+    """Revision 1 stored. Fields after `status` are absent from logs older than 2026-11-30."""
+
+    revision: int
+    content_hash: str
+    status: str
+    officer_id: int | None = None
+    zone_id: str | None = None
+    site_id: str | None = None
+    received_at: str | None = None
+    month: str | None = None
+
+
+@kind("audit.revise", "audit")
+class AuditRevised(AuditCreated):
+    """A later revision stored."""
+
+
+@kind("audit.review", "audit")
+class AuditReviewed(Event):
+    """A review; `comment_sha256` ties the stored comment to the log without copying it."""
+
+    decision: str
+    revision: int
+    officer_id: int
+    by_id: int | None = None
+    at: str | None = None
+    comment_sha256: str | None = None

@@ -18,6 +18,13 @@ from server.core import events
 from server.core.db import Store
 
 
+@events.kind("checklist.publish", "checklist")
+class ChecklistPublished(events.Event):
+    id: str
+    version: int
+    content_hash: str
+
+
 class PublishError(RuntimeError):
     """The checklist folder cannot be published as it is; the message lists every problem."""
 
@@ -64,14 +71,8 @@ def _publish(db, checklist: Checklist, source_file: str) -> str | None:
             "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
     )
-    events.append(
-        db,
-        "system",
-        "checklist.publish",
-        "checklist",
-        f"{checklist.id}/{checklist.version}",
-        {"id": checklist.id, "version": checklist.version, "content_hash": digest},
-    )
+    published = ChecklistPublished(id=checklist.id, version=checklist.version, content_hash=digest)
+    events.append(db, "system", f"{checklist.id}/{checklist.version}", published)
     return None
 
 

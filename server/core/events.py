@@ -3,6 +3,11 @@
 A row's hash covers its own fields and the previous row's hash, so changing, removing or
 inserting a row anywhere breaks the chain from there on; `genba verify` walks it. Events are
 appended inside the same transaction as the write they record.
+
+What an event records is a typed `Event`: each kind is a msgspec Struct registered under its
+action (`@kind("audit.review", "audit")`) next to the code that writes it, so its shape is
+written down once and `genba verify` reads it back typed. Fields added to a kind later have
+defaults, so older rows still decode.
 """
 
 from __future__ import annotations
@@ -11,7 +16,9 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import ClassVar
 
+import msgspec
 from sqlite_utils import Database
 
 from server.core.db import insert_row
@@ -25,10 +32,36 @@ def _digest(prev_hash: str, row: dict) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def append(
-    db: Database, actor: str, action: str, entity: str, entity_id: str, detail: dict | None = None
-) -> int:
+class Event(msgspec.Struct, kw_only=True):
+    """The detail of one kind of event; `action` and `entity` come from `@kind`."""
+
+    action: ClassVar[str]
+    entity: ClassVar[str]
+
+
+KINDS: dict[str, type[Event]] = {}
+
+
+def kind(action: str, entity: str):
+    """Register an Event class as the shape of `action` events about an `entity`."""
+
+    def register(cls: type[Event]) -> type[Event]:
+        cls.action, cls.entity = action, entity
+        KINDS[action] = cls
+        return cls
+
+    return register
+
+
+def decode(row: dict) -> Event | None:
+    """A logged event's detail as its kind's Struct; None for an action no kind claims."""
+    cls = KINDS.get(row["action"])
+    return None if cls is None else msgspec.json.decode(row["detail"], type=cls)
+
+
+def append(db: Database, actor: str, entity_id: str, event: Event) -> int:
     """Append one event; call inside `store.write()` so it commits with the change it records."""
+    action, entity, detail = event.action, event.entity, msgspec.to_builtins(event)
     last = db.execute("select seq, hash from events order by seq desc limit 1").fetchone()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
     row = {
@@ -38,7 +71,7 @@ def append(
         "action": action,
         "entity": entity,
         "entity_id": entity_id,
-        "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True),
+        "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True),
         "prev_hash": prev_hash,
     }
     row["hash"] = _digest(prev_hash, row)

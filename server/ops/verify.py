@@ -26,7 +26,7 @@ from datetime import datetime
 
 import msgspec
 
-from server.audits.shapes import StoredBody
+from server.audits.shapes import AuditCreated, AuditReviewed, StoredBody
 from server.checklists.answers import submit_errors
 from server.checklists.loader import content_hash
 from server.checklists.registry import decode_definition, get_version
@@ -36,6 +36,7 @@ from server.core.clock import appraisal_month, as_utc
 from server.core.db import Store
 from server.core.settings import Settings
 from server.photos.files import PhotoFiles
+from server.photos.store import PhotoStored
 
 
 class Report(msgspec.Struct):
@@ -69,11 +70,22 @@ def problems(store: Store, settings: Settings) -> list[str]:
     return verify(store, settings).problems
 
 
-def _events_by_action(chain: list[dict]) -> dict[str, list[dict]]:
-    by_action: dict[str, list[dict]] = {}
+class Logged(msgspec.Struct):
+    """One logged event: which thing it is about, and its typed detail."""
+
+    entity_id: str
+    detail: events.Event
+
+
+def _events_by_action(chain: list[dict]) -> dict[str, list[Logged]]:
+    by_action: dict[str, list[Logged]] = {}
     for row in chain:
-        event = {**row, "detail": json.loads(row["detail"])}
-        by_action.setdefault(row["action"], []).append(event)
+        try:
+            detail = events.decode(row)
+        except msgspec.ValidationError:
+            continue  # a changed detail already breaks the chain; reported there
+        if detail is not None:
+            by_action.setdefault(row["action"], []).append(Logged(row["entity_id"], detail))
     return by_action
 
 
@@ -89,24 +101,24 @@ def _database(db) -> Iterator[str]:
 
 
 def _revisions(db, logged: dict) -> Iterator[str]:
-    recorded = {}
+    recorded: dict[tuple[str, int], AuditCreated] = {}
     for event in logged.get("audit.create", []) + logged.get("audit.revise", []):
-        recorded[(event["entity_id"], event["detail"]["revision"])] = event["detail"]
+        recorded[(event.entity_id, event.detail.revision)] = event.detail
     for row in db.query("select * from audit_revisions"):
         where = f"audit {row['audit_id']} revision {row['revision']}"
         if hashlib.sha256(row["body"].encode()).hexdigest() != row["content_hash"]:
             yield f"{where}: its body does not match its hash"
         detail = recorded.pop((row["audit_id"], row["revision"]), None)
-        if detail is None or detail["content_hash"] != row["content_hash"]:
+        if detail is None or detail.content_hash != row["content_hash"]:
             yield f"{where}: not the revision the event log recorded"
             continue
-        # Older logs recorded only the hash; newer ones what the row must also say.
-        for key, column in (
-            ("status", "status"),
-            ("officer_id", "created_by"),
-            ("received_at", "created_at"),
+        # Older logs recorded only the hash and status; newer ones who and when too.
+        for recorded_value, column in (
+            (detail.status, "status"),
+            (detail.officer_id, "created_by"),
+            (detail.received_at, "created_at"),
         ):
-            if key in detail and detail[key] != row[column]:
+            if recorded_value is not None and recorded_value != row[column]:
                 yield f"{where}: its {column} is not what the event log recorded"
     for audit_id, revision in recorded:
         yield f"audit {audit_id} revision {revision}: in the event log but not stored"
@@ -191,11 +203,11 @@ def _reviews(db, logged: dict) -> Iterator[str]:
     )
     full, brief = Counter(), Counter()  # brief: events from before by_id and at were logged
     for event in logged.get("audit.review", []):
-        d = event["detail"]
-        if "by_id" in d:
-            full[(event["entity_id"], d["revision"], d["decision"], d["by_id"], d["at"])] += 1
+        d: AuditReviewed = event.detail
+        if d.by_id is not None:
+            full[(event.entity_id, d.revision, d.decision, d.by_id, d.at)] += 1
         else:
-            brief[(event["entity_id"], d["revision"], d["decision"])] += 1
+            brief[(event.entity_id, d.revision, d.decision)] += 1
     for review, count in (stored - full).items():
         if brief[review[:3]] >= count:
             brief[review[:3]] -= count
@@ -223,7 +235,7 @@ def _shown_review(db, row: dict) -> Iterator[str]:
 
 
 def _photos(db, files: PhotoFiles, logged: dict) -> Iterator[str]:
-    uploads = {event["entity_id"]: event["detail"] for event in logged.get("photo.put", [])}
+    uploads: dict[str, PhotoStored] = {e.entity_id: e.detail for e in logged.get("photo.put", [])}
     for row in db.query("select * from photos"):
         sha, kind = row["sha256"], row["content_type"]
         detail = uploads.pop(sha, None)
@@ -231,7 +243,8 @@ def _photos(db, files: PhotoFiles, logged: dict) -> Iterator[str]:
             yield f"photo {sha}: stored without an upload in the event log"
         else:
             for key in ("stored_sha256", "thumb_sha256"):
-                if key in detail and detail[key] != row[key]:
+                value = getattr(detail, key)
+                if value is not None and value != row[key]:
                     yield f"photo {sha}: {key} is not what the event log recorded"
         for path, expected in [
             (files.path(sha, kind), row["stored_sha256"]),
@@ -246,8 +259,8 @@ def _photos(db, files: PhotoFiles, logged: dict) -> Iterator[str]:
 
 
 def _holders(db, logged: dict) -> Iterator[str]:
-    granted = {(e["entity_id"], e["detail"]["user_id"]) for e in logged.get("photo.hold", [])}
-    uploaded = {e["entity_id"] for e in logged.get("photo.put", [])}
+    granted = {(e.entity_id, e.detail.user_id) for e in logged.get("photo.hold", [])}
+    uploaded = {e.entity_id for e in logged.get("photo.put", [])}
     uploaders = {r[0]: r[1] for r in db.execute("select sha256, uploaded_by from photos")}
     for sha, user_id in db.execute("select sha256, user_id from photo_holders"):
         # Holders from before photo.hold events existed are the recorded uploaders.

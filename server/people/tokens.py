@@ -16,6 +16,22 @@ from server.core import events
 from server.core.db import Store
 
 
+@events.kind("token.issue", "user")
+class TokenIssued(events.Event):
+    token: str  # the first 12 hex digits of the token's hash: which session, not the token
+    device: str = ""
+
+
+@events.kind("token.revoke", "user")
+class TokenRevoked(events.Event):
+    token: str
+
+
+@events.kind("token.revoke_all", "user")
+class SessionsEnded(events.Event):
+    count: int | None = None  # absent in logs older than 2026-11-30
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -48,8 +64,8 @@ def issue_token(store: Store, user_id: int, username: str, days: int, device: st
                 "device": device[:200],
             }
         )
-        detail = {"token": token_hash(token)[:12], "device": device[:200]}
-        events.append(db, username, "token.issue", "user", username, detail)
+        issued = TokenIssued(token=token_hash(token)[:12], device=device[:200])
+        events.append(db, username, username, issued)
     return token
 
 
@@ -71,9 +87,7 @@ def revoke_token(store: Store, username: str, token: str) -> None:
             "update tokens set revoked_at = ? where token_hash = ? and revoked_at is null",
             [_iso(datetime.now(UTC)), token_hash(token)],
         )
-        events.append(
-            db, username, "token.revoke", "user", username, {"token": token_hash(token)[:12]}
-        )
+        events.append(db, username, username, TokenRevoked(token=token_hash(token)[:12]))
         bump_epoch(db)
 
 
@@ -83,7 +97,7 @@ def end_sessions(db, user_id: int, actor: str, username: str) -> int:
         "update tokens set revoked_at = ? where user_id = ? and revoked_at is null",
         [_iso(datetime.now(UTC)), user_id],
     )
-    events.append(db, actor, "token.revoke_all", "user", username, {"count": cursor.rowcount})
+    events.append(db, actor, username, SessionsEnded(count=cursor.rowcount))
     bump_epoch(db)
     return cursor.rowcount
 

@@ -138,8 +138,8 @@ def add_user(
         }
         user_id = db["users"].insert(row).last_pk
         _set_sites(db, user_id, site_ids)
-        detail = {"role": role, "site_ids": site_ids, "staff_id": staff_id, "name": row["name"]}
-        events.append(db, actor, "user.add", "user", username, detail)
+        added = UserAdded(role=role, site_ids=site_ids, staff_id=staff_id, name=row["name"])
+        events.append(db, actor, username, added)
     return get_user(store, user_id)
 
 
@@ -156,6 +156,34 @@ class UserChange(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True)
     password: Annotated[str, Meta(min_length=MIN_PASSWORD, max_length=1024)] | None = None
     staff_id: Annotated[str, Meta(max_length=64)] | None | msgspec.UnsetType = msgspec.UNSET
     name: Annotated[str, Meta(min_length=1, max_length=200)] | None = None
+
+
+@events.kind("user.add", "user")
+class UserAdded(events.Event):
+    role: str
+    site_ids: list[str] | None = None
+    staff_id: str | None = None
+    name: str | None = None
+
+
+@events.kind("user.change", "user")
+class UserChanged(events.Event, omit_defaults=True):
+    """What changed; a new password is recorded as set, never its text."""
+
+    active: bool | None = None
+    role: str | None = None
+    site_ids: list[str] | None | msgspec.UnsetType = msgspec.UNSET
+    staff_id: str | None | msgspec.UnsetType = msgspec.UNSET
+    name: str | None = None
+    password_set: bool = False
+
+    @classmethod
+    def of(cls, change: UserChange) -> UserChanged:
+        fields = msgspec.structs.asdict(change)
+        return cls(
+            **{k: v for k, v in fields.items() if k != "password"},
+            password_set=bool(change.password),
+        )
 
 
 def _set_sites(db, user_id: int, site_ids: list[str] | None) -> None:
@@ -201,10 +229,7 @@ def change_user(
         if fields:
             assignments = ", ".join(f"{k} = ?" for k in fields)
             db.execute(f"update users set {assignments} where id = ?", [*fields.values(), user_id])
-        detail = msgspec.to_builtins(change)
-        if "password" in detail:
-            detail["password"] = "(changed)"
-        events.append(db, actor, "user.change", "user", row[0], detail)
+        events.append(db, actor, row[0], UserChanged.of(change))
         ended = 0
         if change.active is False or change.password is not None:
             ended = tokens.end_sessions(db, user_id, actor, row[0])

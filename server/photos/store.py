@@ -24,6 +24,23 @@ from server.photos.files import PhotoFiles
 from server.photos.images import process
 
 
+@events.kind("photo.put", "photo")
+class PhotoStored(events.Event):
+    """A new photo's sanitized copy and thumbnail, by hash (older logs: stored_sha256 only)."""
+
+    stored_sha256: str
+    thumb_sha256: str | None = None
+    content_type: str | None = None
+
+
+@events.kind("photo.hold", "photo")
+class PhotoHeld(events.Event):
+    """A user holds a photo: `via` is "upload" or "audit:<id>" (read through an earlier one)."""
+
+    user_id: int
+    via: str
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -41,7 +58,7 @@ def add_holder(db, user: User, sha: str, via: str) -> None:
         "insert into photo_holders (sha256, user_id, at, via) values (?, ?, ?, ?)",
         [sha, user.id, _now(), via],
     )
-    events.append(db, user.username, "photo.hold", "photo", sha, {"user_id": user.id, "via": via})
+    events.append(db, user.username, sha, PhotoHeld(user_id=user.id, via=via))
 
 
 def save_photo(
@@ -85,11 +102,9 @@ def save_photo(
                 "uploaded_at": _now(),
             }
         )
-        detail = {
-            "stored_sha256": stored_sha,
-            "thumb_sha256": thumb_sha,
-            "content_type": photo.content_type,
-        }
-        events.append(db, user.username, "photo.put", "photo", sha, detail)
+        stored = PhotoStored(
+            stored_sha256=stored_sha, thumb_sha256=thumb_sha, content_type=photo.content_type
+        )
+        events.append(db, user.username, sha, stored)
         add_holder(db, user, sha, "upload")
     return True
