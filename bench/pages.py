@@ -25,12 +25,13 @@ ZONES = [f"zone-{n}" for n in range(40)]
 STATUSES = ["draft", "submitted", "returned", "approved"]
 MONTHS = [f"{year}-{month:02d}" for year in (2025, 2026) for month in range(1, 13)]
 SUPERVISOR = User(id=1, username="s", name="s", role="supervisor")
+SCORE = '{"percent":null,"earned":0,"possible":0,"band":null,"sections":{},"capped_by":[]}'
 
 
 def fill(store: Store, count: int) -> None:
     rng = random.Random(count)
     body = '{"checklist_id":"6s-zone","checklist_version":1,"zone_id":"z","answers":{},'
-    body += '"started_at":"2026-01-01T00:00:00Z","submitted_at":null}'
+    body += '"started_at":"2026-01-01T00:00:00Z","submitted_at":null,"status":"submitted"}'
     # Synthetic rows name no real zones or users; the pragma only works outside a transaction.
     store.write_connection().execute("pragma foreign_keys = off")
     with store.write() as db:
@@ -43,12 +44,13 @@ def fill(store: Store, count: int) -> None:
                 rng.choice(STATUSES),
                 month,
                 body,
+                SCORE,
             )
             for n, month in enumerate(sorted(rng.choice(MONTHS) for _ in range(count)))
         )
         db.conn.executemany(
             "insert into audits (id, zone_id, site_id, officer_id, status, month, body, score,"
-            " revision, complete) values (?, ?, ?, ?, ?, ?, ?, '{}', 1, 1)",
+            " revision, complete) values (?, ?, ?, ?, ?, ?, ?, ?, 1, 1)",
             rows,
         )
 
@@ -58,14 +60,14 @@ def timed(store: Store, filters: dict, pages: int) -> tuple[float, float]:
     start = time.perf_counter()
     page = list_audits(store, SUPERVISOR, filters, None, 50)
     first = (time.perf_counter() - start) * 1000
-    cursor, times = page["next_cursor"], []
+    cursor, times = page.next_cursor, []
     for _ in range(pages):
         if cursor is None:
             break
         start = time.perf_counter()
         page = list_audits(store, SUPERVISOR, filters, cursor, 50)
         times.append((time.perf_counter() - start) * 1000)
-        cursor = page["next_cursor"]
+        cursor = page.next_cursor
     return first, statistics.median(times) if times else float("nan")
 
 

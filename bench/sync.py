@@ -8,7 +8,7 @@ What it does, in order (see bench/README.md):
    (every one a new sha256), and per device `--audits` submitted 6S audits of the workshop
    zone hq-workshop answering all of its applicable items, each naming `--photos` photos.
 2. Photo intake, in-process and with no server running: Pillow's bare decode + re-encode
-   against `server.photos.store.process` (the server's intake work minus HTTP) on a sample.
+   against `server.photos.images.process` (the server's intake work minus HTTP) on a sample.
 3. Starts the real server (`python -m server serve --demo`) on a free port, signs every
    device in as `officer` with its own token, and runs the sync: each device, concurrently,
    uploads each audit's photos then PUTs the audit; one audit in ten is PUT twice (a replay).
@@ -59,7 +59,7 @@ SHOWN_ERRORS = 20
 # Targets
 AUDIT_FLOOR_RATIO = 0.5  # Genba's audit throughput at least this share of the floor's
 AUDIT_P95_MS = 50.0
-INTAKE_RATIO = 1.5  # server.photos.store.process at most this many times Pillow's decode+encode
+INTAKE_RATIO = 1.5  # server.photos.images.process at most this many times Pillow's decode+encode
 
 
 # --- servers -------------------------------------------------------------------------------
@@ -371,7 +371,7 @@ def sign_in(server: Server, count: int) -> list[dict]:
 
 
 def intake(sample: list[bytes], rounds: int) -> tuple[float, float]:
-    """Mean ms/image: Pillow's bare decode + re-encode, and server.photos.store.process."""
+    """Mean ms/image: Pillow's bare decode + re-encode, and server.photos.images.process."""
     sys.path.insert(0, str(ROOT))
     from server.photos.images import process
 
@@ -593,7 +593,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"\n== Photo intake, in-process, {len(sample)} photos x {args.intake_rounds} "
                 f"rounds ==\n"
                 f"  Pillow decode + re-encode (q88):     {bare_ms:6.1f} ms/image\n"
-                f"  server.photos.store.process (Genba):       {genba_ms:6.1f} ms/image\n"
+                f"  server.photos.images.process (Genba):       {genba_ms:6.1f} ms/image\n"
                 f"  ratio Genba/Pillow: {intake_ratio:.2f}x"
             )
         errors = len(sync.errors) + len(genba_only.errors) + len(floor_only.errors)

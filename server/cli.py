@@ -67,13 +67,17 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def _with_users(args: argparse.Namespace, work) -> int:
-    """Run work(store, passwords) on the data dir; a refusal prints its message and exits 1."""
-    from server.app import open_store
+    """Run work(store, passwords) on the data dir; a refusal prints its message and exits 1.
+
+    The database is migrated but checklists are not published: users need none of them.
+    """
+    from server.core.db import Store
     from server.core.errors import DomainError
     from server.people.users import Passwords
 
     settings = _settings(args)
-    store = open_store(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(settings.db_path)
     try:
         print(work(store, Passwords(settings.password_cost)))
     except DomainError as exc:

@@ -45,3 +45,11 @@ def test_no_third_party_code_is_vendored():
     for path in PWA.rglob("*.js"):
         head = path.read_text(encoding="utf-8")[:400].lower()
         assert "copyright" not in head and "license" not in head, path
+
+
+def test_every_module_is_preloaded_by_the_page():
+    """index.html asks for every module at once, so start-up is not an import waterfall."""
+    page = (PWA / "index.html").read_text(encoding="utf-8")
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', page))
+    modules = {url for url in _shell() if url.endswith(".js")}
+    assert preloaded == modules
