@@ -77,6 +77,19 @@ def demo_with_audits(data_dir: Path) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def demo_app(tmp_path_factory):
+    """(app, client) on the demo with eight weeks of audits, built once per run (seconds).
+
+    Shared by every test that reads it: tests that write may only add what no other reader
+    counts (a user of their own, say).
+    """
+    app = create_app(demo_with_audits(tmp_path_factory.mktemp("demo-audits") / "data"))
+    with TestClient(app=app) as client:
+        yield app, client
+    app.state.store.close()
+
+
 def site_supervisor(client, admin: dict, username: str, site: str = "east") -> dict:
     """A supervisor limited to one site, signed in."""
     body = {"username": username, "password": "demo1", "role": "supervisor", "site_ids": [site]}

@@ -185,3 +185,27 @@ def test_a_site_limited_supervisor_reads_photos_of_their_sites_only(client, offi
     _put(client, officer, _with_photo(client, officer, photo))
     assert client.get(f"/api/photos/{photo}", headers=hq_boss).status_code == 200
     assert client.get(f"/api/photos/{photo}", headers=east_boss).status_code == 404
+
+
+def test_the_yes_no_answer_and_the_list_filter_agree(demo_app):
+    """One rule, two forms: for every user and audit of the demo, `reads_audit` says yes
+    exactly when `audits_filter` lists the audit, and `sees_site` when `sites_filter` does."""
+    from server import access
+    from server.people.users import User
+
+    db = demo_app[0].state.store.read()
+    rows = list(db.query("select * from audits"))
+    assert len(rows) > 100
+    users = [
+        User(id=uid, username=f"u{uid}", name="u", role=role, site_ids=sites)
+        for uid in (1, 2, 3, 99)
+        for role in ("officer", "supervisor", "admin")
+        for sites in (None, frozenset({"hq"}), frozenset({"east"}), frozenset({"hq", "east"}))
+    ]
+    for user in users:
+        where, params = access.audits_filter(user)
+        listed = {r[0] for r in db.execute(f"select id from audits where {where}", params)}
+        assert listed == {r["id"] for r in rows if access.reads_audit(user, r)}, user
+        where, params = access.sites_filter(user, "id")
+        sites = {r[0] for r in db.execute(f"select id from sites where {where}", params)}
+        assert sites == {s for s in ("hq", "east") if access.sees_site(user, s)}, user

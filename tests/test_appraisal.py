@@ -11,21 +11,15 @@ import msgspec
 import pytest
 from openpyxl import load_workbook
 
-from conftest import demo_with_audits, login, site_supervisor
-from server.app import create_app
+from conftest import login, site_supervisor
 from server.checklists.registry import get_version
 from server.checklists.scoring import Answer, score_audit
 from server.people.places import get_zone
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    from litestar.testing import TestClient
-
-    app = create_app(demo_with_audits(tmp_path_factory.mktemp("appraisal") / "data"))
-    with TestClient(app=app) as client:
-        yield app, client
-    app.state.store.close()
+@pytest.fixture
+def demo(demo_app):
+    return demo_app
 
 
 def _month(app) -> str:

@@ -4,17 +4,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from conftest import demo_with_audits
-from server.app import open_store
 from server.ops.verify import problems
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    settings = demo_with_audits(tmp_path_factory.mktemp("demo") / "data")
-    store = open_store(settings)
-    yield store, settings
-    store.close()
+@pytest.fixture
+def demo(demo_app):
+    app = demo_app[0]
+    return app.state.store, app.state.settings
 
 
 def test_audits_span_two_months_zones_and_officers(demo):

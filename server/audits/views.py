@@ -176,7 +176,7 @@ def latest_per_zone(store: Store, since_month: str) -> dict[str, list[dict]]:
                 "status": row["status"],
                 "submitted_at": row["submitted_at"],
                 "percent": row["score_percent"],
-                "band": msgspec.to_builtins(_score.decode(row["score"]).band),
+                "band": _score.decode(row["score"]).band,
             }
         )
     return latest

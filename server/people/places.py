@@ -7,6 +7,7 @@ import json
 import msgspec
 
 from server.access import sites_filter
+from server.checklists.scoring import ScoreBand
 from server.core.db import Store
 from server.people.users import User
 
@@ -18,7 +19,7 @@ class LastAudit(msgspec.Struct):
     status: str
     submitted_at: str | None
     percent: float | None
-    band: dict | None
+    band: ScoreBand | None
 
 
 class Zone(msgspec.Struct):
