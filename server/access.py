@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from server.core.errors import Forbidden, NotFound
+from server.people.owners import owners_on
 from server.people.users import User
 
 
@@ -91,10 +92,9 @@ def check_review(user: User, row: dict, zone_owner_ids: set[str]) -> None:
         raise Forbidden("this audit is of a zone you own (责任人): another supervisor reviews it")
 
 
-def zone_owner_ids(db, zone_id: str) -> set[str]:
-    """The staff members answerable for a zone (责任人)."""
-    row = db.execute("select owner_id from zones where id = ?", [zone_id]).fetchone()
-    return {row[0]} if row and row[0] else set()
+def zone_owner_ids(db, zone_id: str, day: str) -> set[str]:
+    """The staff members answerable for a zone (责任人) on the audit's day."""
+    return {owner.staff_id for owner in owners_on(db, zone_id, day)}
 
 
 # --------------------------------------------------------------------------- photos

@@ -22,7 +22,10 @@ from server.api.errors import EXCEPTION_HANDLERS, GenbaRequest
 from server.api.health import health
 from server.api.photos import PhotoController
 from server.api.session import SessionController
+from server.api.setup import SitesController, StaffController, ZonesController
 from server.api.users import UsersController
+from server.audits.intake import fill_missing_days
+from server.checklists.kinds import load_kinds
 from server.checklists.registry import publish_folder
 from server.core.db import Store
 from server.core.settings import Settings
@@ -33,18 +36,20 @@ log = logging.getLogger("genba")
 
 
 def open_store(settings: Settings, passwords: Passwords | None = None) -> Store:
-    """The data dir's database, migrated and with every checklist file published."""
+    """The data dir's database, migrated and with every checklist file published; the zone
+    kinds loaded (store.memo["zone_kinds"])."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.photos_dir.mkdir(exist_ok=True)
     store = Store(settings.db_path)
     try:
         publish_folder(store, settings.checklists_dir)
+        store.memo["zone_kinds"] = load_kinds(settings.checklists_dir)
+        fill_missing_days(store, settings.timezone)
         if settings.demo:
             from server.ops.demo import load_demo
 
-            if load_demo(store, passwords or Passwords(settings.password_cost)) and (
-                settings.demo_audits
-            ):
+            passwords = passwords or Passwords(settings.password_cost)
+            if load_demo(store, passwords, store.memo["zone_kinds"]) and settings.demo_audits:
                 from server.ops.demo_audits import load_demo_audits
 
                 load_demo_audits(store, settings)
@@ -90,6 +95,9 @@ def create_app(settings: Settings) -> Litestar:
         SessionController,
         CatalogController,
         UsersController,
+        SitesController,
+        ZonesController,
+        StaffController,
         AuditsController,
         get_appraisal,
         PhotoController,

@@ -28,6 +28,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         demo=args.demo,
         demo_audits=args.demo and not args.no_demo_audits,
         forwarded_allow_ips=args.forwarded_allow_ips,
+        public_url=args.public_url,
     )
     try:
         app = create_app(settings)
@@ -41,7 +42,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return 2
         tls = {"ssl_certfile": str(args.tls_cert), "ssl_keyfile": str(args.tls_key)}
     scheme = "https" if tls else "http"
-    print(f"Genba serving {settings.data_dir} on {scheme}://{settings.host}:{settings.port}/")
+    url = f"{scheme}://{settings.host}:{settings.port}/"
+    print(f"Genba serving {settings.data_dir} on {url}")
+    if not app.state.store.read().execute("select 1 from users limit 1").fetchone():
+        print(first_admin_hint(settings.data_dir, url))
     # X-Forwarded-For is believed only from the proxies listed; without any, the peer is the
     # client whatever the headers say (uvicorn would otherwise trust any local peer).
     proxies = settings.forwarded_allow_ips
@@ -55,6 +59,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         **tls,
     )
     return 0
+
+
+def first_admin_hint(data_dir: Path, url: str) -> str:
+    return (
+        "No users yet. Add the first admin in another terminal (it asks for the password):\n"
+        f"    genba user add admin --role admin --data {data_dir}\n"
+        f"then sign in at {url} and set up your sites, zones, staff and owners there\n"
+        "(README: Set up your own site)."
+    )
 
 
 def _read_password(args: argparse.Namespace) -> str:
@@ -262,6 +275,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--tls-cert", type=Path, help="certificate (PEM) to serve HTTPS to tablets")
     serve.add_argument("--tls-key", type=Path, help="private key (PEM) of --tls-cert")
+    serve.add_argument(
+        "--public-url",
+        default=None,
+        help="the address tablets reach the app at, printed in QR labels",
+    )
     serve.add_argument(
         "--forwarded-allow-ips",
         default=None,

@@ -34,12 +34,24 @@ def _month(app) -> str:
     return row[0]
 
 
+def _owners_on(db, zone_id: str, day: str) -> list[str]:
+    """Straight from the tables: the zone's owners in the latest period starting by `day`."""
+    return [
+        r[0]
+        for r in db.execute(
+            "select staff_id from zone_owners where zone_id = ? and starts ="
+            " (select max(starts) from zone_owner_periods where zone_id = ? and starts <= ?)",
+            [zone_id, zone_id, day],
+        )
+    ]
+
+
 def _recomputed(app, month: str) -> dict[str, float | None]:
     """Each owner's mean over approved audits, scored again from the stored answers."""
     store = app.state.store
     percents = defaultdict(list)
     for row in store.read().query(
-        "select body, zone_id from audits where status = 'approved' and month = ?", [month]
+        "select body, zone_id, day from audits where status = 'approved' and month = ?", [month]
     ):
         body = json.loads(row["body"])
         checklist = get_version(store, body["checklist_id"], body["checklist_version"])
@@ -47,7 +59,8 @@ def _recomputed(app, month: str) -> dict[str, float | None]:
         answers = {k: msgspec.convert(v, Answer) for k, v in body["answers"].items()}
         percent = score_audit(checklist, answers, zone.kind).percent
         if percent is not None:
-            percents[zone.owner_id].append(percent)
+            for owner in _owners_on(store.read(), row["zone_id"], row["day"]):
+                percents[owner].append(percent)
     return {owner: int(sum(p) / len(p) * 10 + 0.5) / 10 for owner, p in percents.items()}
 
 

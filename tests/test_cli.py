@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 from conftest import CHECKLISTS
+from server.checklists.loader import NOT_CHECKLISTS
 
 
 def genba(*args, stdin: str = "", env=None):
@@ -18,7 +19,8 @@ def genba(*args, stdin: str = "", env=None):
 
 
 def test_validate_shipped_packs():
-    result = genba("checklists", "validate", *map(str, sorted(CHECKLISTS.glob("*.yaml"))))
+    packs = [p for p in sorted(CHECKLISTS.glob("*.yaml")) if p.name not in NOT_CHECKLISTS]
+    result = genba("checklists", "validate", *map(str, packs))
     assert result.returncode == 0, result.stderr
     assert "ok  6s-zone v2" in result.stdout
 

@@ -12,7 +12,10 @@ def test_demo_dealership_has_its_zones(app):
     db = app.state.store.read()
     kinds = {row["kind"] for row in db.query("select kind from zones where site_id = 'hq'")}
     assert kinds >= {"workshop", "warehouse", "showroom", "office", "lounge"}
-    assert db.execute("select count(*) from zones where owner_id is null").fetchone()[0] == 0
+    unowned = db.execute(
+        "select count(*) from zones where id not in (select zone_id from zone_owners)"
+    ).fetchone()[0]
+    assert unowned == 0, "every demo zone has an owner (责任人)"
 
 
 def test_zone_checklists_are_published(app):
@@ -25,6 +28,7 @@ def test_zone_checklists_are_published(app):
 
 
 def test_demo_loads_only_into_an_empty_data_dir(app):
-    assert load_demo(app.state.store, app.state.passwords) is False
+    store = app.state.store
+    assert load_demo(store, app.state.passwords, store.memo["zone_kinds"]) is False
     count = app.state.store.read().execute("select count(*) from users").fetchone()[0]
     assert count == len(USERS)

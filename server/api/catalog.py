@@ -14,6 +14,7 @@ from litestar.params import PathParameter
 from server.audits.views import latest_per_zone
 from server.checklists.format import Checklist
 from server.checklists.registry import get_version, latest_versions
+from server.core.clock import today
 from server.core.errors import NotFound
 from server.people.places import LastAudit, Site, Staff, sites_for, staff_for
 
@@ -63,7 +64,9 @@ class CatalogController(Controller):
     def bootstrap(self, request: Request, state: State) -> Response[Bootstrap]:
         body = Bootstrap(
             checklists=latest_versions(state.store),
-            sites=_with_last_audits(state.store, sites_for(state.store, request.user)),
+            sites=_with_last_audits(
+                state.store, sites_for(state.store, request.user, today(state.settings))
+            ),
             staff=staff_for(state.store, request.user),
             server_time=datetime.now(UTC).isoformat(timespec="seconds"),
         )

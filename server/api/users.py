@@ -31,7 +31,7 @@ class NewUser(msgspec.Struct, forbid_unknown_fields=True):
     username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     password: Annotated[str, msgspec.Meta(min_length=4, max_length=1024)]
     role: Role
-    name: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    name: Annotated[str, msgspec.Meta(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")] | None = None
     # None: every site; otherwise at least one site (an empty list is refused).
     site_ids: SiteIds | None = None
     staff_id: Annotated[str, msgspec.Meta(max_length=64)] | None = None

@@ -28,7 +28,7 @@ from server.checklists.format import Checklist
 from server.checklists.registry import get_version
 from server.checklists.scoring import Answer, Score, score_audit
 from server.core import events
-from server.core.clock import appraisal_month, as_utc
+from server.core.clock import as_utc, audit_day
 from server.core.db import insert_row, update_row
 from server.core.errors import Conflict, Malformed, field, invalid
 from server.people.places import Zone, get_zone
@@ -106,8 +106,9 @@ class Received(msgspec.Struct, frozen=True):
     canonical: str
     hash: str
     score: Score
-    month: str
+    day: str  # the sites' date it counts on (clock rule); its month is the appraisal month
     clock_flag: str | None
+    zone_flag: str | None
     at: str  # server time of receipt, ISO with milliseconds
     photos: list[str]
     answers_complete: bool
@@ -137,13 +138,15 @@ def put_audit(
     answers_complete = check_body(checklist, zone, parsed, body)
     answers = {k: Answer(value=a.value, note=a.note, photos=a.photos) for k, a in parsed.items()}
     now = received_at or datetime.now(UTC)
-    month, flag = appraisal_month(body.started_at, body.submitted_at, now, timezone)
+    day, flag = audit_day(body.started_at, body.submitted_at, now, timezone)
     received = Received(
         canonical=data.decode(),
         hash=digest,
         score=score_audit(checklist, answers, zone.kind),
-        month=month,
+        day=day,
         clock_flag=flag,
+        # Taken all the same: a tablet offline since the zone was retired could not know.
+        zone_flag=None if zone.active else f"zone {zone.id} was retired when this arrived",
         at=now.isoformat(timespec="milliseconds"),
         photos=photo_ids(parsed),
         answers_complete=answers_complete,
@@ -217,8 +220,10 @@ def _fields(body: AuditBody, zone: Zone, received: Received) -> dict:
         "started_at": as_utc(body.started_at).isoformat(),
         "submitted_at": as_utc(body.submitted_at).isoformat() if body.submitted_at else None,
         "updated_at": received.at,
-        "month": received.month,
+        "month": received.day[:7],
+        "day": received.day,
         "clock_flag": received.clock_flag,
+        "zone_flag": received.zone_flag,
         "complete": int(received.answers_complete),
     }
 
@@ -250,7 +255,9 @@ def _record_revision(db, user: User, audit_id: str, fields: dict, received: Rece
         zone_id=fields["zone_id"],
         site_id=fields["site_id"],
         received_at=received.at,
-        month=received.month,
+        month=fields["month"],
+        day=received.day,
+        zone_flag=received.zone_flag,
     )
     events.append(db, user.username, audit_id, event)
 
@@ -264,3 +271,23 @@ def _hold_named_photos(db, user: User, audit_id: str, shas: list[str]) -> None:
     for sha in shas:
         if not access.holds_photo(db, user.id, sha) and access.reads_photo(db, user, sha):
             add_holder(db, user, sha, f"audit:{audit_id}")
+
+
+def fill_missing_days(store, timezone: str) -> int:
+    """Give audits from before days were stored their day, by the clock rule on their latest
+    revision's receipt (a migration cannot: the time zone is a setting). Returns how many."""
+    rows = list(
+        store.read().execute(
+            "select a.id, a.started_at, a.submitted_at, r.created_at from audits a"
+            " join audit_revisions r on r.audit_id = a.id and r.revision = a.revision"
+            " where a.day is null"
+        )
+    )
+    if not rows:
+        return 0
+    moment = lambda text: datetime.fromisoformat(text) if text else None  # noqa: E731
+    with store.write() as db:
+        for audit_id, started, submitted, received in rows:
+            day, _ = audit_day(moment(started), moment(submitted), moment(received), timezone)
+            db.execute("update audits set day = ? where id = ?", [day, audit_id])
+    return len(rows)

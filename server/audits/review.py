@@ -28,7 +28,8 @@ def review_audit(
         raise field("$.comment", "say what to fix when returning")
     with store.write() as db:
         row = access.readable_audit(audit_row(db, audit_id), user, audit_id)
-        access.check_review(user, row, access.zone_owner_ids(db, row["zone_id"]))
+        owners = access.zone_owner_ids(db, row["zone_id"], row["day"])
+        access.check_review(user, row, owners)
         if row["status"] != "submitted":
             raise Conflict(f"only submitted audits are reviewed; this one is {row['status']}")
         missing = missing_photos(db, audit_id)

@@ -82,8 +82,11 @@ class AuditSummary(msgspec.Struct):
     missing_photos: list[str]
     score: Score
     month: str
+    day: str  # the sites' date it counts on: whose zone it was that day (the owners)
     clock_flag: str | None
     received_at: str
+    # Set when the zone was retired before this revision arrived: for the supervisor to see.
+    zone_flag: str | None
 
 
 class AuditView(AuditSummary):
@@ -148,6 +151,8 @@ class AuditCreated(Event):
     site_id: str | None = None
     received_at: str | None = None
     month: str | None = None
+    day: str | None = None
+    zone_flag: str | None = None
 
 
 @kind("audit.revise", "audit")

@@ -55,8 +55,10 @@ def audit_summary(db, row: dict) -> AuditSummary:
         missing_photos=missing,
         score=_score.decode(row["score"]),
         month=row["month"],
+        day=row["day"],
         clock_flag=row["clock_flag"],
         received_at=row["received_at"],
+        zone_flag=row["zone_flag"],
     )
 
 

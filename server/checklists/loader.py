@@ -13,6 +13,8 @@ import yaml
 from server.checklists.format import Checklist, FormatError, check_rules
 
 MAX_FILE_BYTES = 1_000_000
+# Files in the checklist folder that hold other things (server/checklists/kinds.py).
+NOT_CHECKLISTS = {"zone-kinds.yaml"}
 
 
 class ChecklistFileError(ValueError):
@@ -165,7 +167,8 @@ def load_folder(folder: Path) -> LoadResult:
     checklists: list[Checklist] = []
     errors: list[ChecklistFileError] = []
     seen: dict[tuple[str, int], str] = {}
-    for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("archive/*.yaml")):
+    paths = sorted(folder.glob("*.yaml")) + sorted(folder.glob("archive/*.yaml"))
+    for path in [p for p in paths if p.name not in NOT_CHECKLISTS]:
         try:
             checklist = load_file(path)
         except ChecklistFileError as exc:

@@ -44,6 +44,21 @@ def clock_problem(
     return None
 
 
+def audit_day(
+    started_at: datetime,
+    submitted_at: datetime | None,
+    received_at: datetime,
+    timezone: str,
+) -> tuple[str, str | None]:
+    """(YYYY-MM-DD, clock flag or None): the sites' date an audit counts on, by the rule above.
+
+    The day decides whose zone it was (the owners on that day); its month, the appraisal month.
+    """
+    problem = clock_problem(started_at, submitted_at, received_at)
+    moment = received_at if problem else as_utc(submitted_at or started_at)
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d"), problem
+
+
 def appraisal_month(
     started_at: datetime,
     submitted_at: datetime | None,
@@ -51,6 +66,10 @@ def appraisal_month(
     timezone: str,
 ) -> tuple[str, str | None]:
     """(YYYY-MM, clock flag or None) for one revision received at `received_at`."""
-    problem = clock_problem(started_at, submitted_at, received_at)
-    moment = received_at if problem else as_utc(submitted_at or started_at)
-    return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m"), problem
+    day, problem = audit_day(started_at, submitted_at, received_at, timezone)
+    return day[:7], problem
+
+
+def today(settings) -> str:
+    """Today's date in the sites' time zone (ISO)."""
+    return datetime.now(UTC).astimezone(ZoneInfo(settings.timezone)).date().isoformat()

@@ -240,3 +240,54 @@ def rehash_checklists(db: Database) -> None:
             "update checklist_versions set content_hash = ? where checklist_id = ? and version = ?",
             [content_hash(decode_definition(definition)), checklist_id, version],
         )
+
+
+@migrations()
+def set_up_real_sites(db: Database) -> None:
+    # Sites and zones retire instead of being deleted; staff get their employee number (工号).
+    db["sites"].add_column("active", int, not_null_default=1)
+    db["zones"].add_column("active", int, not_null_default=1)
+    db["staff"].add_column("employee_no", str)
+    db["staff"].create_index(["employee_no"], unique=True)
+    # Ownership with history (server/people/owners.py): a period per zone and start day, and
+    # its owners with their shares. A period with no owner rows says "no owner from then".
+    db["zone_owner_periods"].create(
+        {"zone_id": str, "starts": str},
+        pk=("zone_id", "starts"),
+        foreign_keys=[("zone_id", "zones", "id")],
+    )
+    db["zone_owners"].create(
+        {"zone_id": str, "starts": str, "staff_id": str, "share": float, "position": int},
+        pk=("zone_id", "starts", "staff_id"),
+        foreign_keys=[("zone_id", "zones", "id"), ("staff_id", "staff", "id")],
+    )
+    db["zone_owners"].create_index(["staff_id"])
+    # Each audit's day in the sites' time zone, by the clock rule: whose zone it was that day.
+    db["audits"].add_column("day", str)
+    # Why a revision arrived for a zone that was retired meanwhile (the tablet could not know).
+    db["audits"].add_column("zone_flag", str)
+    _record_what_was_set_up_before(db)
+
+
+def _record_what_was_set_up_before(db: Database) -> None:
+    """Sites, zones, staff and owners from before this migration, logged once as they are
+    (so `genba verify` can rebuild each from the log), owners as a period since always."""
+    from server.core import events
+    from server.people.owners import SINCE_ALWAYS, OwnerShare, OwnersSet
+    from server.people.setup import READERS, SAVED
+
+    for table in ("sites", "staff", "zones"):
+        for row in list(db.query(f"select * from {table} order by id")):
+            events.append(db, "migration", row["id"], SAVED[table](READERS[table](row), True))
+    for zone_id, owner_id in list(
+        db.execute("select id, owner_id from zones where owner_id is not null")
+    ):
+        db.execute("insert into zone_owner_periods values (?, ?)", [zone_id, SINCE_ALWAYS])
+        db.execute(
+            "insert into zone_owners values (?, ?, ?, 100.0, 0)", [zone_id, SINCE_ALWAYS, owner_id]
+        )
+        owners = [OwnerShare(staff_id=owner_id, share=100.0)]
+        events.append(db, "migration", zone_id, OwnersSet(starts=SINCE_ALWAYS, owners=owners))
+    # zones.owner_id is superseded by the periods: emptied, so nothing reads a stale copy.
+    # Audits' days need the sites' time zone, a setting: open_store fills them in.
+    db.execute("update zones set owner_id = null")

@@ -30,6 +30,9 @@ class Settings(msgspec.Struct, kw_only=True):
     # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses, or "*");
     # None: the connection's peer is the client, whatever headers say.
     forwarded_allow_ips: str | None = None
+    # The address tablets reach the app at, printed in QR labels (e.g. https://genba.shop.lan);
+    # None: the address the request that asked for the labels came to.
+    public_url: str | None = None
     # argon2 cost: "standard", or "test" for test suites only (server/people/users.py).
     password_cost: Literal["standard", "test"] = "standard"
     max_body_bytes: int = 10_000_000
@@ -66,6 +69,8 @@ def settings_from_env(**overrides) -> Settings:
         values["port"] = int(os.environ["GENBA_PORT"])
     if os.environ.get("GENBA_FORWARDED_ALLOW_IPS"):
         values["forwarded_allow_ips"] = os.environ["GENBA_FORWARDED_ALLOW_IPS"]
+    if os.environ.get("GENBA_PUBLIC_URL"):
+        values["public_url"] = os.environ["GENBA_PUBLIC_URL"]
     if os.environ.get("GENBA_PASSWORD_COST"):
         values["password_cost"] = os.environ["GENBA_PASSWORD_COST"]
     values.update({k: v for k, v in overrides.items() if v is not None})

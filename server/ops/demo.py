@@ -6,10 +6,18 @@ Every demo user's password is `demo`.
 
 from __future__ import annotations
 
-import json
-
 from server.core.db import Store
-from server.people.users import Passwords, add_user
+from server.people.owners import SINCE_ALWAYS, OwnerShare, OwnersIn
+from server.people.setup import (
+    SiteRow,
+    StaffRow,
+    ZoneRow,
+    add_site,
+    add_staff,
+    add_zone,
+    set_zone_owners,
+)
+from server.people.users import Passwords, User, add_user
 
 SITES = [
     ("hq", "鸿达汽车4S店", "Hongda Motors 4S dealership"),
@@ -77,28 +85,38 @@ def is_empty(store: Store) -> bool:
     return not any(db.execute(f"select 1 from {t} limit 1").fetchone() for t in ("sites", "users"))
 
 
-def load_demo(store: Store, passwords: Passwords) -> bool:
+# The demo is set up the way an admin would set up a real company, so its event log is one.
+SETUP = User(id=0, username="demo", name="demo", role="admin")
+
+
+def load_demo(store: Store, passwords: Passwords, kinds: dict) -> bool:
     """Load the demo dealership; False (and nothing written) when the data dir has data."""
     if not is_empty(store):
         return False
-    with store.write() as db:
-        db["sites"].insert_all({"id": i, "name": n, "name_en": e} for i, n, e in SITES)
-        db["staff"].insert_all(
-            {"id": i, "name": n, "name_en": e, "site_id": s, "position": p, "active": 1}
-            for i, n, e, s, p in STAFF
+    for site_id, name, name_en in SITES:
+        add_site(store, SETUP, SiteRow(id=site_id, name=name, name_en=name_en))
+    for number, (staff_id, name, name_en, site_id, position) in enumerate(STAFF, 1):
+        staff = StaffRow(
+            id=staff_id,
+            name=name,
+            name_en=name_en,
+            site_id=site_id,
+            position=position,
+            employee_no=f"HD{number:04d}",
         )
-        db["zones"].insert_all(
-            {
-                "id": i,
-                "site_id": s,
-                "name": n,
-                "name_en": e,
-                "kind": k,
-                "owner_id": o,
-                "checklist_ids": json.dumps(c),
-            }
-            for i, s, n, e, k, o, c in ZONES
+        add_staff(store, SETUP, staff)
+    for zone_id, site_id, name, name_en, kind, owner, checklists in ZONES:
+        zone = ZoneRow(
+            id=zone_id,
+            site_id=site_id,
+            name=name,
+            name_en=name_en,
+            kind=kind,
+            checklist_ids=checklists,
         )
+        add_zone(store, SETUP, zone, kinds)
+        owners = OwnersIn(starts=SINCE_ALWAYS, owners=[OwnerShare(staff_id=owner)])
+        set_zone_owners(store, SETUP, zone_id, owners)
     for username, role, name, sites, staff_id in USERS:
         add_user(
             store,

@@ -14,6 +14,7 @@ import io
 import random
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageDraw
 
@@ -182,7 +183,8 @@ def load_demo_audits(store: Store, settings: Settings, seed: int = 6) -> int:
     officers = {"hq": demo._user("officer"), "east": demo._user("officer2")}
     now = datetime.now(UTC)
     count = 0
-    for site in sites_for(store, demo.supervisor):
+    today = now.astimezone(ZoneInfo(settings.timezone)).date().isoformat()
+    for site in sites_for(store, demo.supervisor, today):
         for zone in site.zones:
             level = ZONE_LEVEL.get(zone.id, 0.6)
             for week in range(WEEKS, -1, -1):

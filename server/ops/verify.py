@@ -13,6 +13,7 @@ what it derives from is checked against the hash-chained event log:
 - every review matches its event;
 - every photo row matches its upload event, every file its recorded hash, and every photo
   holder (who may read a photo) an event that granted it;
+- every site, zone, staff member and ownership period is what its latest event recorded;
 - every published checklist still hashes to its recorded content hash.
 """
 
@@ -32,9 +33,11 @@ from server.checklists.loader import content_hash
 from server.checklists.registry import decode_definition, get_version
 from server.checklists.scoring import score_audit
 from server.core import events
-from server.core.clock import appraisal_month, as_utc
+from server.core.clock import as_utc, audit_day
 from server.core.db import Store
 from server.core.settings import Settings
+from server.people.owners import OwnerShare
+from server.people.setup import READERS
 from server.photos.files import PhotoFiles
 from server.photos.store import PhotoStored
 
@@ -58,10 +61,12 @@ def verify(store: Store, settings: Settings, expect_head: str | None = None) -> 
         )
     logged = _events_by_action(chain)
     found += list(_revisions(db, logged))
-    found += list(_audits(store, settings, db))
+    found += list(_audits(store, settings, db, logged))
     found += list(_reviews(db, logged))
     found += list(_photos(db, PhotoFiles(settings.photos_dir), logged))
     found += list(_holders(db, logged))
+    found += list(_set_up(db, logged))
+    found += list(_owners(db, logged))
     found += list(_checklists(db))
     return Report(problems=found, head_seq=head_seq, head_hash=head_hash)
 
@@ -131,12 +136,16 @@ def _latest_reviews(db) -> dict[str, list[dict]]:
     return reviews
 
 
-def _audits(store: Store, settings: Settings, db) -> Iterator[str]:
+def _audits(store: Store, settings: Settings, db, logged: dict) -> Iterator[str]:
     revisions: dict[str, list[dict]] = {}
     for row in db.query("select * from audit_revisions order by audit_id, revision"):
         revisions.setdefault(row["audit_id"], []).append(row)
     zones = {r["id"]: r for r in db.query("select id, site_id, kind from zones")}
     reviews = _latest_reviews(db)
+    flags = {
+        (e.entity_id, e.detail.revision): e.detail.zone_flag
+        for e in logged.get("audit.create", []) + logged.get("audit.revise", [])
+    }
     named: dict[str, list[str]] = {}
     for row in db.query("select audit_id, sha256 from audit_photos order by rowid"):
         named.setdefault(row["audit_id"], []).append(row["sha256"])
@@ -146,6 +155,8 @@ def _audits(store: Store, settings: Settings, db) -> Iterator[str]:
             yield f"audit {row['id']}: its latest revision is missing"
             continue
         expected = _expected_row(store, settings, row, history, zones, reviews.get(row["id"], []))
+        # Whether the zone was retired when the revision arrived: the log says.
+        expected["zone_flag"] = flags.get((row["id"], row["revision"]))
         for column, value in expected.items():
             if row[column] != value:
                 yield f"audit {row['id']}: {column} is not what its revisions give"
@@ -166,7 +177,7 @@ def _expected_row(store, settings, row, history, zones, reviews) -> dict:
     started = as_utc(datetime.fromisoformat(body.started_at))
     submitted = as_utc(datetime.fromisoformat(body.submitted_at)) if body.submitted_at else None
     received = datetime.fromisoformat(latest["created_at"])
-    month, flag = appraisal_month(started, submitted, received, settings.timezone)
+    day, flag = audit_day(started, submitted, received, settings.timezone)
     expected = {
         "body": latest["body"],
         "content_hash": latest["content_hash"],
@@ -179,7 +190,8 @@ def _expected_row(store, settings, row, history, zones, reviews) -> dict:
         "submitted_at": submitted.isoformat() if submitted else None,
         "received_at": first["created_at"],
         "updated_at": latest["created_at"],
-        "month": month,
+        "month": day[:7],
+        "day": day,
         "clock_flag": flag,
     }
     if checklist is not None and zone is not None:
@@ -267,6 +279,47 @@ def _holders(db, logged: dict) -> Iterator[str]:
         legacy = uploaders.get(sha) == user_id and sha in uploaded
         if (sha, user_id) not in granted and not legacy:
             yield f"photo {sha}: user {user_id} may read it, but no event granted that"
+
+
+# --------------------------------------------------------------------------- set-up
+
+
+def _set_up(db, logged: dict) -> Iterator[str]:
+    """Every site, zone and staff row is the state its latest save event recorded."""
+    for table, action, key, read in (
+        ("sites", "site.save", "site", READERS["sites"]),
+        ("zones", "zone.save", "zone", READERS["zones"]),
+        ("staff", "staff.save", "staff", READERS["staff"]),
+    ):
+        saved = {e.entity_id: getattr(e.detail, key) for e in logged.get(action, [])}
+        for row in db.query(f"select * from {table}"):
+            recorded = saved.pop(row["id"], None)
+            if recorded is None:
+                yield f"{table} {row['id']}: not in the event log"
+            elif read(row) != recorded:
+                yield f"{table} {row['id']}: differs from what the event log recorded"
+        for entity_id in saved:
+            yield f"{table} {entity_id}: in the event log but not stored"
+
+
+def _owners(db, logged: dict) -> Iterator[str]:
+    """Every ownership period is the one its latest `zone.owners` event set."""
+    recorded = {}
+    for event in logged.get("zone.owners", []):
+        recorded[(event.entity_id, event.detail.starts)] = event.detail.owners
+    stored = {}
+    for zone_id, starts in db.execute("select zone_id, starts from zone_owner_periods"):
+        stored[(zone_id, starts)] = [
+            OwnerShare(staff_id=s, share=share)
+            for s, share in db.execute(
+                "select staff_id, share from zone_owners where zone_id = ? and starts = ?"
+                " order by position",
+                [zone_id, starts],
+            )
+        ]
+    for key in sorted(set(recorded) | set(stored)):
+        if recorded.get(key) != stored.get(key):
+            yield f"zone {key[0]}: its owners from {key[1]} are not what the event log recorded"
 
 
 def _checklists(db) -> Iterator[str]:

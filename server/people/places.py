@@ -1,4 +1,5 @@
-"""Sites, zones and staff: where audits happen and who is answerable for each zone."""
+"""Sites, zones and staff as devices see them: the active ones, each zone with its main owner
+(责任人) today. Setting them up is server/people/setup.py; ownership history is owners.py."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import msgspec
 from server.access import sites_filter
 from server.checklists.scoring import ScoreBand
 from server.core.db import Store
+from server.people.owners import main_owners
 from server.people.users import User
 
 
@@ -26,10 +28,11 @@ class Zone(msgspec.Struct):
     id: str
     name: str
     kind: str
-    owner_id: str | None
+    owner_id: str | None  # the main owner today (largest share); see owners.py for all
     checklist_ids: list[str]
     name_en: str | None = None
     site_id: str | None = None
+    active: bool = True
     # Filled for devices by /api/bootstrap: what "last score" and "due" are judged from.
     last_audits: list[LastAudit] = msgspec.field(default_factory=list)
 
@@ -49,27 +52,33 @@ class Staff(msgspec.Struct):
     position: str | None = None
 
 
-def _zone(row: dict) -> Zone:
+def _zone(row: dict, owner_id: str | None = None) -> Zone:
     return Zone(
         id=row["id"],
         name=row["name"],
         name_en=row["name_en"],
         kind=row["kind"],
-        owner_id=row["owner_id"],
+        owner_id=owner_id,
         checklist_ids=json.loads(row["checklist_ids"] or "[]"),
         site_id=row["site_id"],
+        active=bool(row["active"]),
     )
 
 
-def sites_for(store: Store, user: User) -> list[Site]:
+def sites_for(store: Store, user: User, today: str) -> list[Site]:
+    """The active sites the user may see, with their active zones and today's main owners."""
     db = store.read()
+    owners = main_owners(store, today)
     zones: dict[str, list[Zone]] = {}
-    for row in db.query("select * from zones order by site_id, id"):
-        zones.setdefault(row["site_id"], []).append(_zone(row))
+    for row in db.query("select * from zones where active = 1 order by site_id, id"):
+        zones.setdefault(row["site_id"], []).append(_zone(row, owners.get(row["id"])))
     visible = sites_filter(user, "id")
+    rows = db.query(
+        f"select * from sites where active = 1 and {visible.sql} order by id", visible.params
+    )
     return [
         Site(id=row["id"], name=row["name"], name_en=row["name_en"], zones=zones.get(row["id"], []))
-        for row in db.query(f"select * from sites where {visible.sql} order by id", visible.params)
+        for row in rows
     ]
 
 
@@ -92,5 +101,6 @@ def staff_for(store: Store, user: User) -> list[Staff]:
 
 
 def get_zone(store: Store, zone_id: str) -> Zone | None:
+    """A zone, retired or not; its `owner_id` is left empty (owners depend on the day)."""
     rows = list(store.read().query("select * from zones where id = ?", [zone_id]))
     return _zone(rows[0]) if rows else None

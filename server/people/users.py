@@ -155,7 +155,9 @@ class UserChange(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True)
     site_ids: SiteIds | None | msgspec.UnsetType = msgspec.UNSET
     password: Annotated[str, Meta(min_length=MIN_PASSWORD, max_length=1024)] | None = None
     staff_id: Annotated[str, Meta(max_length=64)] | None | msgspec.UnsetType = msgspec.UNSET
-    name: Annotated[str, Meta(min_length=1, max_length=200)] | None = None
+    name: (
+        Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")] | None
+    ) = None
 
 
 @events.kind("user.add", "user")

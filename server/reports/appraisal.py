@@ -2,8 +2,11 @@
 
 The rule, kept simple so every figure can be checked by hand (考核标准的公平性):
 - an audit counts in the month the clock rule gave it (server/core/clock.py), once approved;
-- a person's score is the mean of the percents of the approved audits of the zones they own
-  (责任人) that month, each audit counting once; audits with no scored items do not count;
+- it counts for the zone's owners (责任人) on the audit's day, by the ownership history
+  (server/people/owners.py): a change of owner on the 15th leaves the first half of the
+  month with the old owner;
+- a person's score is the mean of the percents of those audits, each audit counting once;
+  audits with no scored items do not count;
 - `parts` gives the same per zone, and `audit_ids` names every audit behind the figure.
 Everyone on the staff list gets a row; with no approved audits the score is null.
 """
@@ -17,13 +20,15 @@ from collections import defaultdict
 
 from server.access import sees_site
 from server.core.db import Store
+from server.people.owners import owners_on
 from server.people.users import User
 
 RULE = (
-    "得分 = 当月本人负责区域（责任人）所有已批准审核得分的平均值，每份审核计一次，保留一位小数；"
-    "审核按时间规则归入月份。当月无已批准审核则不计分。\n"
-    "Score = the mean of the percents of the approved audits of the zones this person owns, "
-    "that month (by the clock rule), each audit once, one decimal. No approved audits: no score."
+    "得分 = 当月审核当日由本人负责（责任人）的区域的所有已批准审核得分的平均值，每份审核计一次，"
+    "保留一位小数；审核按时间规则归入日期和月份。当月无已批准审核则不计分。\n"
+    "Score = the mean of the percents of the approved audits of the zones this person owned on "
+    "each audit's day, that month (by the clock rule), each audit once, one decimal. "
+    "No approved audits: no score."
 )
 COLUMNS = ["staff_id", "name", "name_en", "score", "audit_count", "zones", "audit_ids"]
 
@@ -37,24 +42,48 @@ def appraisal(store: Store, user: User, month: str) -> dict:
     db = store.read()
     zones = {
         row["id"]: row
-        for row in db.query("select id, name, name_en, site_id, owner_id from zones")
+        for row in db.query("select id, name, name_en, site_id from zones")
         if sees_site(user, row["site_id"])
     }
-    audits = defaultdict(list)  # zone id -> [(audit id, percent)]
+    # (person, zone) -> [(audit id, percent)]: each audit for its zone's owners on its day.
+    audits = defaultdict(list)
     for row in db.query(
-        "select id, zone_id, score_percent from audits"
+        "select id, zone_id, day, score_percent from audits"
         " where month = ? and status = 'approved' and score_percent is not null order by id",
         [month],
     ):
         if row["zone_id"] in zones:
-            audits[row["zone_id"]].append((row["id"], row["score_percent"]))
+            for owner in owners_on(db, row["zone_id"], row["day"]):
+                audits[(owner.staff_id, row["zone_id"])].append((row["id"], row["score_percent"]))
+    owned = _owned_in(db, month, zones)
     rows = []
     for person in db.query("select * from staff where active = 1 order by id"):
         if person["site_id"] is not None and not sees_site(user, person["site_id"]):
             continue
-        owned = [z for z in zones.values() if z["owner_id"] == person["id"]]
-        rows.append(_row(person, owned, audits))
+        mine = {zone for zone in owned.get(person["id"], set())}
+        mine |= {zone for staff_id, zone in audits if staff_id == person["id"]}
+        parts = {zone: audits.get((person["id"], zone), []) for zone in mine}
+        rows.append(_row(person, [zones[z] for z in mine], parts))
     return {"month": month, "rule": RULE, "rows": rows}
+
+
+def _owned_in(db, month: str, zones: dict) -> dict[str, set[str]]:
+    """Per staff member, the zones they own at some time in the month (audited or not)."""
+    first, last = f"{month}-01", f"{month}-31"
+    owned: dict[str, set[str]] = defaultdict(set)
+    for zone_id in zones:
+        starts = [
+            r[0]
+            for r in db.execute(
+                "select starts from zone_owner_periods where zone_id = ? order by starts", [zone_id]
+            )
+        ]
+        for i, start in enumerate(starts):
+            ends = starts[i + 1] if i + 1 < len(starts) else "9999-12-31"
+            if start <= last and ends > first:
+                for owner in owners_on(db, zone_id, start):
+                    owned[owner.staff_id].add(zone_id)
+    return owned
 
 
 def _row(person: dict, owned: list[dict], audits: dict) -> dict:
@@ -110,6 +139,13 @@ def to_csv(report: dict) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+def _cells(values: list) -> list:
+    """Values a worksheet takes: control characters (which XLSX cannot hold) dropped."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values]
+
+
 def to_xlsx(report: dict) -> bytes:
     from openpyxl import Workbook
 
@@ -118,15 +154,14 @@ def to_xlsx(report: dict) -> bytes:
     sheet.title = f"考核 {report['month']}"
     sheet.append(COLUMNS)
     for row in report["rows"]:
-        sheet.append(_flat(row))
+        sheet.append(_cells(_flat(row)))
     details = book.create_sheet("audits")
     details.append(["staff_id", "zone_id", "zone", "zone_score", "audit_id"])
     for row in report["rows"]:
         for part in row["parts"]:
             for audit_id in part["audit_ids"]:
-                details.append(
-                    [row["staff_id"], part["zone_id"], part["zone"], part["score"], audit_id]
-                )
+                line = [row["staff_id"], part["zone_id"], part["zone"], part["score"], audit_id]
+                details.append(_cells(line))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

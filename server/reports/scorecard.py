@@ -145,6 +145,7 @@ def render(view: dict, checklist: Checklist, context: dict, files: PhotoFiles) -
 def scorecard_pdf(store, settings, view: dict) -> bytes:
     """Gather who and where for an audit view, then render its scorecard."""
     from server.checklists.registry import get_version
+    from server.people.owners import owners_on
     from server.people.places import get_zone
 
     checklist = get_version(store, view["checklist_id"], view["checklist_version"])
@@ -158,7 +159,11 @@ def scorecard_pdf(store, settings, view: dict) -> bytes:
     context = {
         "zone": zone,
         "site_name": name("select name from sites where id = ?", zone.site_id),
-        "owner_name": name("select name from staff where id = ?", zone.owner_id),
+        "owner_name": "、".join(
+            name("select name from staff where id = ?", owner.staff_id)
+            for owner in owners_on(db, zone.id, view["day"])
+        )
+        or "—",
         "officer_name": name("select name from users where id = ?", view["officer_id"]),
         "timezone": settings.timezone,
     }
