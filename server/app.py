@@ -20,6 +20,7 @@ from server.api.auth import PUBLIC, PUBLIC_PATHS, TokenAuthMiddleware
 from server.api.catalog import CatalogController
 from server.api.errors import EXCEPTION_HANDLERS, GenbaRequest
 from server.api.health import health
+from server.api.importing import ImportController
 from server.api.photos import PhotoController
 from server.api.session import SessionController
 from server.api.setup import SitesController, StaffController, ZonesController
@@ -49,7 +50,7 @@ def open_store(settings: Settings, passwords: Passwords | None = None) -> Store:
             from server.ops.demo import load_demo
 
             passwords = passwords or Passwords(settings.password_cost)
-            if load_demo(store, passwords, store.memo["zone_kinds"]) and settings.demo_audits:
+            if load_demo(store, passwords) and settings.demo_audits:
                 from server.ops.demo_audits import load_demo_audits
 
                 load_demo_audits(store, settings)
@@ -98,6 +99,7 @@ def create_app(settings: Settings) -> Litestar:
         SitesController,
         ZonesController,
         StaffController,
+        ImportController,
         AuditsController,
         get_appraisal,
         PhotoController,

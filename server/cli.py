@@ -152,6 +152,53 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
     return _change(args, UserChange(password=_read_password(args)), "password set")
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import a workbook or YAML file, or write the template with --template."""
+    from server.app import open_store
+    from server.core.clock import today
+    from server.core.errors import DomainError
+    from server.people import importing
+    from server.people.setup import catalog
+    from server.people.users import User
+
+    settings = _settings(args)
+    store = open_store(settings)
+    try:
+        if args.template:
+            known = catalog(store)
+            _write_file(args.file, importing.template(known.kinds, known.checklists))
+            print(f"wrote an import template to {args.file}")
+            return 0
+        # The command line acts for the data dir's owner: an admin of every site.
+        admin = User(id=0, username="cli", name="cli", role="admin")
+        data = args.file.read_bytes()
+        report = importing.run(store, admin, data, today(settings), args.dry_run)
+    except OSError as exc:
+        print(f"genba: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    except DomainError as exc:
+        print(f"genba: {exc.message}", file=sys.stderr)
+        for error in exc.errors or []:
+            print(f"  {error['path']}: {error['message']}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    for change in report.changes:
+        if change.action != "unchanged":
+            fields = f" ({', '.join(change.fields)})" if change.action == "update" else ""
+            print(f"{change.action:7} {change.entity} {change.id}{fields}")
+    counts = ", ".join(f"{n} {action}" for action, n in report.counts.items())
+    what = "would change (dry run: nothing written)" if args.dry_run else "imported"
+    print(f"{what}: {counts}")
+    return 0
+
+
+def _write_file(target: Path, data: bytes) -> None:
+    partial = target.with_name(target.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(target)
+
+
 def cmd_checklists_validate(args: argparse.Namespace) -> int:
     files = [Path(f) for f in args.files]
     if files:
@@ -250,10 +297,7 @@ def cmd_export_appraisal(args: argparse.Namespace) -> int:
     )
     if report is None:
         return 1
-    data = FORMATS[args.format][1](report)
-    partial = args.output.with_name(args.output.name + ".partial")
-    partial.write_bytes(data)
-    partial.replace(args.output)
+    _write_file(args.output, FORMATS[args.format][1](report))
     print(f"wrote the {args.month} appraisal ({len(report['rows'])} people) to {args.output}")
     return 0
 
@@ -305,6 +349,18 @@ def build_parser() -> argparse.ArgumentParser:
         command = user.add_parser(name, parents=[data], help=text)
         command.add_argument("username")
         command.set_defaults(func=func)
+
+    imported = commands.add_parser(
+        "import",
+        parents=[data],
+        help="sites, zones, staff and owners from a workbook (.xlsx) or YAML, all or nothing",
+    )
+    imported.add_argument("file", type=Path, metavar="FILE")
+    imported.add_argument("--dry-run", action="store_true", help="show what would change only")
+    imported.add_argument(
+        "--template", action="store_true", help="write an empty workbook to FILE instead"
+    )
+    imported.set_defaults(func=cmd_import)
 
     checklists = commands.add_parser("checklists", help="checklist files").add_subparsers(
         dest="checklists_command", required=True

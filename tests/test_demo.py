@@ -29,6 +29,6 @@ def test_zone_checklists_are_published(app):
 
 def test_demo_loads_only_into_an_empty_data_dir(app):
     store = app.state.store
-    assert load_demo(store, app.state.passwords, store.memo["zone_kinds"]) is False
+    assert load_demo(store, app.state.passwords) is False
     count = app.state.store.read().execute("select count(*) from users").fetchone()[0]
     assert count == len(USERS)

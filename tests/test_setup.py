@@ -233,3 +233,11 @@ def test_names_with_control_characters_are_refused_and_exports_survive_them(clie
         db.execute("update staff set name = '赵\x01静' where id = 's-zhao'")
     response = client.get("/api/appraisal?month=2026-01&format=xlsx", headers=admin)
     assert response.status_code == 200
+
+
+def test_a_new_zone_has_no_owners_until_given_some(client, admin):
+    assert client.post("/api/zones", json=_zone(), headers=admin).status_code == 201
+    assert client.get("/api/zones/hq-wash/owners", headers=admin).json() == []
+    boot = client.get("/api/bootstrap", headers=admin).json()
+    wash = next(z for s in boot["sites"] for z in s["zones"] if z["id"] == "hq-wash")
+    assert wash["owner_id"] is None

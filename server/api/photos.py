@@ -60,9 +60,9 @@ def _check_id(sha256: str) -> None:
         )
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def read_body(request: Request, limit: int, what: str = "photo") -> bytes:
     """The whole body, refused as too large as soon as it is known to exceed `limit` bytes."""
-    too_big = f"photo larger than the {limit:,} bytes accepted"
+    too_big = f"{what} larger than the {limit:,} bytes accepted"
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():
@@ -103,7 +103,7 @@ class PhotoController(Controller):
     path = "/api/photos"
     tags = ["photos"]
 
-    # The limit is settings.max_photo_bytes, counted in _read_body, not the app-wide body limit.
+    # The limit is settings.max_photo_bytes, counted in read_body, not the app-wide body limit.
     @put(
         "/{sha256:str}",
         status_code=201,
@@ -116,7 +116,7 @@ class PhotoController(Controller):
         """Upload the image bytes (JPEG, PNG or WebP) under the sha256 of those bytes."""
         _check_id(sha256)
         settings = state.settings
-        data = await _read_body(request, settings.max_photo_bytes)
+        data = await read_body(request, settings.max_photo_bytes)
         files = PhotoFiles(settings.photos_dir)
         user = request.user
 

@@ -33,7 +33,8 @@ class SitesController(Controller):
     @post("/", sync_to_thread=True, responses=WRITE_ERRORS)
     def add_site(self, request: Request, state: State, data: JSONBody[SiteRow]) -> SiteRow:
         """Only an admin of every site adds sites."""
-        return setup.add_site(state.store, request.user, data)
+        with state.store.write() as db:
+            return setup.add_site(db, request.user, data)
 
     @get(
         "/{site_id:str}/labels.pdf",
@@ -47,7 +48,7 @@ class SitesController(Controller):
         base = settings.public_url or str(request.base_url)
         kinds = state.store.memo["zone_kinds"]
         site, labels = setup.site_labels(
-            state.store, request.user, site_id, kinds, today(settings), base
+            state.store.read(), request.user, site_id, kinds, today(settings), base
         )
         pdf = labels_pdf(site.name, site.name_en, labels)
         disposition = f'inline; filename="labels-{site_id}.pdf"'
@@ -60,7 +61,8 @@ class SitesController(Controller):
         self, request: Request, state: State, site_id: Id, data: JSONBody[SitePatch]
     ) -> SiteRow:
         """`active: false` retires the site (its zones first)."""
-        return setup.change_site(state.store, request.user, site_id, data)
+        with state.store.write() as db:
+            return setup.change_site(db, request.user, site_id, data)
 
 
 class ZonesController(Controller):
@@ -80,20 +82,23 @@ class ZonesController(Controller):
     @post("/", sync_to_thread=True, responses=WRITE_ERRORS)
     def add_zone(self, request: Request, state: State, data: JSONBody[ZoneRow]) -> ZoneRow:
         """A checklist not written for the zone's kind is refused."""
-        return setup.add_zone(state.store, request.user, data, state.store.memo["zone_kinds"])
+        known = setup.catalog(state.store)
+        with state.store.write() as db:
+            return setup.add_zone(db, request.user, data, known)
 
     @patch("/{zone_id:str}", sync_to_thread=True, responses=WRITE_ERRORS)
     def change_zone(
         self, request: Request, state: State, zone_id: Id, data: JSONBody[ZonePatch]
     ) -> ZoneRow:
         """Moved to another site, its audits move with it; `active: false` retires it."""
-        kinds = state.store.memo["zone_kinds"]
-        return setup.change_zone(state.store, request.user, zone_id, data, kinds)
+        known = setup.catalog(state.store)
+        with state.store.write() as db:
+            return setup.change_zone(db, request.user, zone_id, data, known)
 
     @get("/{zone_id:str}/owners", sync_to_thread=True, responses=errors_for(404))
     def owners(self, request: Request, state: State, zone_id: Id) -> list[Period]:
         """The zone's ownership periods (责任人), oldest first."""
-        return setup.zone_periods(state.store, request.user, zone_id)
+        return setup.zone_periods(state.store.read(), request.user, zone_id)
 
     @put("/{zone_id:str}/owners", sync_to_thread=True, responses=WRITE_ERRORS)
     def set_owners(
@@ -101,7 +106,8 @@ class ZonesController(Controller):
     ) -> list[Period]:
         """From `from` on, these owners with these shares (percents adding up to 100; an empty
         list: no owner). Periods go in date order; the latest one's date corrects it."""
-        return setup.set_zone_owners(state.store, request.user, zone_id, data)
+        with state.store.write() as db:
+            return setup.set_zone_owners(db, request.user, zone_id, data)
 
 
 class StaffController(Controller):
@@ -115,7 +121,8 @@ class StaffController(Controller):
 
     @post("/", sync_to_thread=True, responses=WRITE_ERRORS)
     def add_staff(self, request: Request, state: State, data: JSONBody[StaffRow]) -> StaffRow:
-        return setup.add_staff(state.store, request.user, data)
+        with state.store.write() as db:
+            return setup.add_staff(db, request.user, data)
 
     @patch("/{staff_id:str}", sync_to_thread=True, responses=WRITE_ERRORS)
     def change_staff(
@@ -123,4 +130,5 @@ class StaffController(Controller):
     ) -> StaffRow:
         """`active: false` retires them, once they own no zone today or later."""
         day = today(state.settings)
-        return setup.change_staff(state.store, request.user, staff_id, data, day)
+        with state.store.write() as db:
+            return setup.change_staff(db, request.user, staff_id, data, day)

@@ -81,6 +81,17 @@ class Store:
                 raise
             db.conn.execute("COMMIT")
 
+    @contextlib.contextmanager
+    def trial(self) -> Iterator[Database]:
+        """Like `write()`, but always rolled back: a dry run meets every check a real one does."""
+        with self._write_lock:
+            db = self._writer
+            db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            finally:
+                db.conn.execute("ROLLBACK")
+
     def write_connection(self) -> sqlite3.Connection:
         """The writer's raw connection, for maintenance outside a transaction (benchmarks)."""
         return self._writer.conn

@@ -15,6 +15,7 @@ from server.people.setup import (
     add_site,
     add_staff,
     add_zone,
+    catalog,
     set_zone_owners,
 )
 from server.people.users import Passwords, User, add_user
@@ -89,34 +90,12 @@ def is_empty(store: Store) -> bool:
 SETUP = User(id=0, username="demo", name="demo", role="admin")
 
 
-def load_demo(store: Store, passwords: Passwords, kinds: dict) -> bool:
+def load_demo(store: Store, passwords: Passwords) -> bool:
     """Load the demo dealership; False (and nothing written) when the data dir has data."""
     if not is_empty(store):
         return False
-    for site_id, name, name_en in SITES:
-        add_site(store, SETUP, SiteRow(id=site_id, name=name, name_en=name_en))
-    for number, (staff_id, name, name_en, site_id, position) in enumerate(STAFF, 1):
-        staff = StaffRow(
-            id=staff_id,
-            name=name,
-            name_en=name_en,
-            site_id=site_id,
-            position=position,
-            employee_no=f"HD{number:04d}",
-        )
-        add_staff(store, SETUP, staff)
-    for zone_id, site_id, name, name_en, kind, owner, checklists in ZONES:
-        zone = ZoneRow(
-            id=zone_id,
-            site_id=site_id,
-            name=name,
-            name_en=name_en,
-            kind=kind,
-            checklist_ids=checklists,
-        )
-        add_zone(store, SETUP, zone, kinds)
-        owners = OwnersIn(starts=SINCE_ALWAYS, owners=[OwnerShare(staff_id=owner)])
-        set_zone_owners(store, SETUP, zone_id, owners)
+    with store.write() as db:
+        _set_up(db, catalog(store))
     for username, role, name, sites, staff_id in USERS:
         add_user(
             store,
@@ -129,3 +108,30 @@ def load_demo(store: Store, passwords: Passwords, kinds: dict) -> bool:
             staff_id=staff_id,
         )
     return True
+
+
+def _set_up(db, known) -> None:
+    for site_id, name, name_en in SITES:
+        add_site(db, SETUP, SiteRow(id=site_id, name=name, name_en=name_en))
+    for number, (staff_id, name, name_en, site_id, position) in enumerate(STAFF, 1):
+        staff = StaffRow(
+            id=staff_id,
+            name=name,
+            name_en=name_en,
+            site_id=site_id,
+            position=position,
+            employee_no=f"HD{number:04d}",
+        )
+        add_staff(db, SETUP, staff)
+    for zone_id, site_id, name, name_en, kind, owner, checklists in ZONES:
+        zone = ZoneRow(
+            id=zone_id,
+            site_id=site_id,
+            name=name,
+            name_en=name_en,
+            kind=kind,
+            checklist_ids=checklists,
+        )
+        add_zone(db, SETUP, zone, known)
+        owners = OwnersIn(starts=SINCE_ALWAYS, owners=[OwnerShare(staff_id=owner)])
+        set_zone_owners(db, SETUP, zone_id, owners)

@@ -119,10 +119,11 @@ def periods(db, zone_id: str) -> list[Period]:
             "select starts from zone_owner_periods where zone_id = ? order by starts", [zone_id]
         )
     ]
+    # Each period ends the day before the next one starts; the latest is open.
     ends = [date.fromordinal(date.fromisoformat(s).toordinal() - 1).isoformat() for s in starts[1:]]
     return [
         Period(starts=s, ends=e, owners=_owners_of(db, zone_id, s))
-        for s, e in zip(starts, [*ends, None], strict=True)
+        for s, e in zip(starts, [*ends, None][: len(starts)], strict=True)
     ]
 
 

@@ -1,5 +1,8 @@
 """Setting up a real company: sites, zones and staff, created and changed by admins.
 
+Each function works inside the caller's write transaction (`with store.write() as db`), so an
+import can apply a whole workbook, or nothing.
+
 Nothing is deleted, only retired (`active: false`), so old audits and appraisals keep their
 names. Every create or change records the entity's whole new state in the event log
 (`site.save`, `zone.save`, `staff.save`), so `genba verify` can rebuild each row from it.
@@ -9,13 +12,13 @@ Which sites an admin may set up is server/access.py's rule.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from server import access
-from server.checklists.format import Ident
+from server.checklists.format import Checklist, Ident
 from server.checklists.kinds import ZoneKind
 from server.checklists.registry import latest_versions
 from server.core import events
@@ -145,7 +148,7 @@ def listed(store: Store, user: User, table: str) -> list:
     return [READERS[table](row) for row in rows]
 
 
-def _row(db, table: str, entity_id: str) -> dict | None:
+def stored(db, table: str, entity_id: str) -> dict | None:
     rows = list(db.query(f"select * from {table} where id = ?", [entity_id]))
     return rows[0] if rows else None
 
@@ -179,48 +182,58 @@ def _merged(current: msgspec.Struct, patch: msgspec.Struct) -> Any:
 
 
 def _visible_site(db, user: User, site_id: str | None, path: str, active: bool = True) -> None:
-    row = _row(db, "sites", site_id) if site_id else None
+    row = stored(db, "sites", site_id) if site_id else None
     if row is None or not access.sees_site(user, site_id):
         raise field(path, f"no site {site_id!r}")
     if active and not row["active"]:
         raise field(path, f"site {site_id} is retired")
 
 
-def add_site(store: Store, user: User, site: SiteRow) -> SiteRow:
+def add_site(db, user: User, site: SiteRow) -> SiteRow:
     if user.site_ids is not None:
         raise Forbidden("only an admin of every site adds sites")
-    with store.write() as db:
-        if _row(db, "sites", site.id):
-            raise Conflict(f"a site {site.id!r} exists already")
-        _save(db, user.username, "sites", site, created=True)
+    if stored(db, "sites", site.id):
+        raise Conflict(f"a site {site.id!r} exists already")
+    _save(db, user.username, "sites", site, created=True)
     return site
 
 
-def change_site(store: Store, user: User, site_id: str, patch: SitePatch) -> SiteRow:
-    with store.write() as db:
-        row = _row(db, "sites", site_id)
-        if row is None or not access.sees_site(user, site_id):
-            raise NotFound(f"no site {site_id}")
-        site = _merged(_site(row), patch)
-        if not site.active and row["active"]:
-            active = [
-                r[0]
-                for r in db.execute(
-                    "select id from zones where site_id = ? and active = 1 order by id", [site_id]
-                )
-            ]
-            if active:
-                raise Conflict(f"retire its zones first: {', '.join(active)}")
-        if site != _site(row):
-            _save(db, user.username, "sites", site, created=False)
+def change_site(db, user: User, site_id: str, patch: SitePatch) -> SiteRow:
+    row = stored(db, "sites", site_id)
+    if row is None or not access.sees_site(user, site_id):
+        raise NotFound(f"no site {site_id}")
+    site = _merged(_site(row), patch)
+    if not site.active and row["active"]:
+        active = [
+            r[0]
+            for r in db.execute(
+                "select id from zones where site_id = ? and active = 1 order by id", [site_id]
+            )
+        ]
+        if active:
+            raise Conflict(f"retire its zones first: {', '.join(active)}")
+    if site != _site(row):
+        _save(db, user.username, "sites", site, created=False)
     return site
 
 
-def _check_zone(db, zone: ZoneRow, kinds: dict[str, ZoneKind], checklists: dict) -> None:
-    if zone.kind not in kinds:
-        raise field("$.kind", f"unknown zone kind {zone.kind!r}: one of {', '.join(kinds)}")
+class Catalog(NamedTuple):
+    """What zones are checked against: the kinds, and the newest version of each checklist."""
+
+    kinds: dict[str, ZoneKind]
+    checklists: dict[str, Checklist]
+
+
+def catalog(store: Store) -> Catalog:
+    return Catalog(store.memo["zone_kinds"], {c.id: c for c in latest_versions(store)})
+
+
+def _check_zone(zone: ZoneRow, known: Catalog) -> None:
+    if zone.kind not in known.kinds:
+        kinds = ", ".join(known.kinds)
+        raise field("$.kind", f"unknown zone kind {zone.kind!r}: one of {kinds}")
     for i, checklist_id in enumerate(zone.checklist_ids):
-        checklist = checklists.get(checklist_id)
+        checklist = known.checklists.get(checklist_id)
         path = f"$.checklist_ids[{i}]"
         if checklist is None:
             raise field(path, f"no checklist {checklist_id!r}")
@@ -230,33 +243,27 @@ def _check_zone(db, zone: ZoneRow, kinds: dict[str, ZoneKind], checklists: dict)
         raise field("$.checklist_ids", "a checklist is listed twice")
 
 
-def add_zone(store: Store, user: User, zone: ZoneRow, kinds: dict[str, ZoneKind]) -> ZoneRow:
-    checklists = {c.id: c for c in latest_versions(store)}
-    with store.write() as db:
-        _visible_site(db, user, zone.site_id, "$.site_id")
-        if _row(db, "zones", zone.id):
-            raise Conflict(f"a zone {zone.id!r} exists already")
-        _check_zone(db, zone, kinds, checklists)
-        _save(db, user.username, "zones", zone, created=True)
+def add_zone(db, user: User, zone: ZoneRow, known: Catalog) -> ZoneRow:
+    _visible_site(db, user, zone.site_id, "$.site_id")
+    if stored(db, "zones", zone.id):
+        raise Conflict(f"a zone {zone.id!r} exists already")
+    _check_zone(zone, known)
+    _save(db, user.username, "zones", zone, created=True)
     return zone
 
 
-def change_zone(
-    store: Store, user: User, zone_id: str, patch: ZonePatch, kinds: dict[str, ZoneKind]
-) -> ZoneRow:
-    checklists = {c.id: c for c in latest_versions(store)}
-    with store.write() as db:
-        row = _row(db, "zones", zone_id)
-        if row is None or not access.sees_site(user, row["site_id"]):
-            raise NotFound(f"no zone {zone_id}")
-        zone = _merged(_zone(row), patch)
-        if zone.site_id != row["site_id"]:
-            _visible_site(db, user, zone.site_id, "$.site_id")
-            # An audit's site is always its zone's.
-            db.execute("update audits set site_id = ? where zone_id = ?", [zone.site_id, zone_id])
-        _check_zone(db, zone, kinds, checklists)
-        if zone != _zone(row):
-            _save(db, user.username, "zones", zone, created=False)
+def change_zone(db, user: User, zone_id: str, patch: ZonePatch, known: Catalog) -> ZoneRow:
+    row = stored(db, "zones", zone_id)
+    if row is None or not access.sees_site(user, row["site_id"]):
+        raise NotFound(f"no zone {zone_id}")
+    zone = _merged(_zone(row), patch)
+    if zone.site_id != row["site_id"]:
+        _visible_site(db, user, zone.site_id, "$.site_id")
+        # An audit's site is always its zone's.
+        db.execute("update audits set site_id = ? where zone_id = ?", [zone.site_id, zone_id])
+    _check_zone(zone, known)
+    if zone != _zone(row):
+        _save(db, user.username, "zones", zone, created=False)
     return zone
 
 
@@ -270,64 +277,59 @@ def _check_staff(db, user: User, staff: StaffRow) -> None:
             "select id from staff where employee_no = ? and id != ?", [staff.employee_no, staff.id]
         ).fetchone()
         if other:
-            raise Conflict(f"employee_no {staff.employee_no} (工号) is {other[0]}'s already")
+            message = f"employee_no {staff.employee_no} (工号) is {other[0]}'s already"
+            raise Conflict(message, errors=[{"path": "$.employee_no", "message": message}])
 
 
-def add_staff(store: Store, user: User, staff: StaffRow) -> StaffRow:
-    with store.write() as db:
-        if _row(db, "staff", staff.id):
-            raise Conflict(f"a staff member {staff.id!r} exists already")
-        _check_staff(db, user, staff)
-        _save(db, user.username, "staff", staff, created=True)
+def add_staff(db, user: User, staff: StaffRow) -> StaffRow:
+    if stored(db, "staff", staff.id):
+        raise Conflict(f"a staff member {staff.id!r} exists already")
+    _check_staff(db, user, staff)
+    _save(db, user.username, "staff", staff, created=True)
     return staff
 
 
-def change_staff(
-    store: Store, user: User, staff_id: str, patch: StaffPatch, today: str
-) -> StaffRow:
-    with store.write() as db:
-        row = _row(db, "staff", staff_id)
-        if row is None or not (row["site_id"] is None or access.sees_site(user, row["site_id"])):
-            raise NotFound(f"no staff member {staff_id}")
-        staff = _merged(_staff(row), patch)
-        _check_staff(db, user, staff)
-        if not staff.active and row["active"]:
-            zones = owned_from(db, staff_id, today)
-            if zones:
-                raise Conflict(
-                    f"{staff_id} owns {', '.join(zones)}: give those zones new owners first"
-                )
-        if staff != _staff(row):
-            _save(db, user.username, "staff", staff, created=False)
+def change_staff(db, user: User, staff_id: str, patch: StaffPatch, today: str) -> StaffRow:
+    row = stored(db, "staff", staff_id)
+    if row is None or not (row["site_id"] is None or access.sees_site(user, row["site_id"])):
+        raise NotFound(f"no staff member {staff_id}")
+    staff = _merged(_staff(row), patch)
+    _check_staff(db, user, staff)
+    if not staff.active and row["active"]:
+        zones = owned_from(db, staff_id, today)
+        if zones:
+            raise Conflict(f"{staff_id} owns {', '.join(zones)}: give those zones new owners first")
+    if staff != _staff(row):
+        _save(db, user.username, "staff", staff, created=False)
     return staff
 
 
-def set_zone_owners(store: Store, user: User, zone_id: str, body: OwnersIn) -> list[Period]:
-    """Start an ownership period of a zone the user may set up; the zone's periods after."""
-    with store.write() as db:
-        row = _row(db, "zones", zone_id)
-        if row is None or not access.sees_site(user, row["site_id"]):
-            raise NotFound(f"no zone {zone_id}")
-        set_period(db, user.username, zone_id, body)
-        return periods(db, zone_id)
-
-
-def zone_periods(store: Store, user: User, zone_id: str) -> list[Period]:
-    db = store.read()
-    row = _row(db, "zones", zone_id)
+def _zone_row(db, user: User, zone_id: str) -> dict:
+    row = stored(db, "zones", zone_id)
     if row is None or not access.sees_site(user, row["site_id"]):
         raise NotFound(f"no zone {zone_id}")
+    return row
+
+
+def set_zone_owners(db, user: User, zone_id: str, body: OwnersIn) -> list[Period]:
+    """Start an ownership period of a zone the user may set up; the zone's periods after."""
+    _zone_row(db, user, zone_id)
+    set_period(db, user.username, zone_id, body)
+    return periods(db, zone_id)
+
+
+def zone_periods(db, user: User, zone_id: str) -> list[Period]:
+    _zone_row(db, user, zone_id)
     return periods(db, zone_id)
 
 
 def site_labels(
-    store: Store, user: User, site_id: str, kinds: dict[str, ZoneKind], day: str, base_url: str
+    db, user: User, site_id: str, kinds: dict[str, ZoneKind], day: str, base_url: str
 ) -> tuple[SiteRow, list]:
-    """The site and a QR label for each of its active zones (or one zone: `only`)."""
+    """The site and a QR label for each of its active zones."""
     from server.reports.labels import Label
 
-    db = store.read()
-    row = _row(db, "sites", site_id)
+    row = stored(db, "sites", site_id)
     if row is None or not access.sees_site(user, site_id):
         raise NotFound(f"no site {site_id}")
     labels = []
