@@ -13,6 +13,7 @@ from litestar.params import PathParameter
 
 from server.audits.views import latest_per_zone
 from server.checklists.format import Checklist
+from server.checklists.kinds import ZoneKind
 from server.checklists.registry import get_version, latest_versions
 from server.core.clock import today
 from server.core.errors import NotFound
@@ -24,6 +25,8 @@ class Bootstrap(msgspec.Struct):
     sites: list[Site]
     staff: list[Staff]
     server_time: str
+    # Every kind a zone can be, with its name in both languages (checklists/zone-kinds.yaml).
+    zone_kinds: list[ZoneKind] = msgspec.field(default_factory=list)
 
 
 class ChecklistSummary(msgspec.Struct):
@@ -34,7 +37,9 @@ class ChecklistSummary(msgspec.Struct):
 
 def _etag(bootstrap: Bootstrap) -> str:
     # server_time changes every call; the ETag covers everything a device would cache.
-    content = msgspec.json.encode([bootstrap.checklists, bootstrap.sites, bootstrap.staff])
+    content = msgspec.json.encode(
+        [bootstrap.checklists, bootstrap.sites, bootstrap.staff, bootstrap.zone_kinds]
+    )
     return 'W/"' + hashlib.sha256(content).hexdigest()[:32] + '"'
 
 
@@ -69,6 +74,7 @@ class CatalogController(Controller):
             ),
             staff=staff_for(state.store, request.user),
             server_time=datetime.now(UTC).isoformat(timespec="seconds"),
+            zone_kinds=list(state.store.memo["zone_kinds"].values()),
         )
         etag = _etag(body)
         headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
