@@ -155,3 +155,15 @@ def test_handover_asks_customer_satisfaction():
     item = load("vehicle-handover").item_map()["satisfaction"]
     assert item.type == "choice"
     assert any(option.fail for option in item.options)
+
+
+def test_every_kind_the_packs_name_is_a_zone_kind():
+    from server.checklists.kinds import load_kinds
+
+    kinds = load_kinds(FOLDER)
+    named = set()
+    for path in FILES:
+        checklist = load_file(path)
+        named |= set(checklist.zone_kinds or ())
+        named |= {k for item in checklist.items() for k in item.zone_kinds or ()}
+    assert named <= set(kinds), named - set(kinds)

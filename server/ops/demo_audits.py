@@ -185,7 +185,7 @@ def load_demo_audits(store: Store, settings: Settings, seed: int = 6) -> int:
     count = 0
     today = now.astimezone(ZoneInfo(settings.timezone)).date().isoformat()
     for site in sites_for(store, demo.supervisor, today):
-        for zone in site.zones:
+        for zone in (z for z in site.zones if z.active):
             level = ZONE_LEVEL.get(zone.id, 0.6)
             for week in range(WEEKS, -1, -1):
                 when = now - timedelta(

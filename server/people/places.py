@@ -42,6 +42,7 @@ class Site(msgspec.Struct):
     name: str
     zones: list[Zone]
     name_en: str | None = None
+    active: bool = True
 
 
 class Staff(msgspec.Struct):
@@ -66,18 +67,26 @@ def _zone(row: dict, owner_id: str | None = None) -> Zone:
 
 
 def sites_for(store: Store, user: User, today: str) -> list[Site]:
-    """The active sites the user may see, with their active zones and today's main owners."""
+    """The sites the user may see, with their zones and today's main owners.
+
+    Retired sites and zones come too, marked `active: false`: a tablet lists only the active
+    ones, but still knows the zone of a draft started before it was retired.
+    """
     db = store.read()
     owners = main_owners(store, today)
     zones: dict[str, list[Zone]] = {}
-    for row in db.query("select * from zones where active = 1 order by site_id, id"):
+    for row in db.query("select * from zones order by site_id, id"):
         zones.setdefault(row["site_id"], []).append(_zone(row, owners.get(row["id"])))
     visible = sites_filter(user, "id")
-    rows = db.query(
-        f"select * from sites where active = 1 and {visible.sql} order by id", visible.params
-    )
+    rows = db.query(f"select * from sites where {visible.sql} order by id", visible.params)
     return [
-        Site(id=row["id"], name=row["name"], name_en=row["name_en"], zones=zones.get(row["id"], []))
+        Site(
+            id=row["id"],
+            name=row["name"],
+            name_en=row["name_en"],
+            zones=zones.get(row["id"], []),
+            active=bool(row["active"]),
+        )
         for row in rows
     ]
 
