@@ -110,12 +110,17 @@ def test_every_filter_pages_by_index_without_sorting(app):
         ["zone_id = ?", "(month, rowid) < (?, ?)"],
         ["zone_id = ?", "month = ?", "rowid < ?"],
         ["(month, rowid) < (?, ?)"],
+        ["site_id = ?"],
+        ["checklist_id = ?"],
+        ["status = ?", "(month, rowid) > (?, ?)"],
     ]
     for where in filters:
-        args = [1] * (sum(w.count("?") for w in where) + 1)
-        plan = " | ".join(r[3] for r in db.execute("explain query plan " + page_sql(where), args))
-        assert "TEMP B-TREE" not in plan, (where, plan)
-        assert "SCAN audits" not in plan or not where, (where, plan)
+        for oldest in (False, True):
+            args = [1] * (sum(w.count("?") for w in where) + 1)
+            sql = "explain query plan " + page_sql(where, oldest)
+            plan = " | ".join(r[3] for r in db.execute(sql, args))
+            assert "TEMP B-TREE" not in plan, (where, plan)
+            assert "SCAN audits" not in plan or not where, (where, plan)
 
 
 def test_pages_within_one_month_follow_the_cursor(client, officer, supervisor):

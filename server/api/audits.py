@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, Request, Response, get, post, put
@@ -11,6 +11,7 @@ from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
+from server.api.auth import requires
 from server.api.docs import errors_for
 from server.audits import intake, review, views
 from server.audits.shapes import (
@@ -21,6 +22,7 @@ from server.audits.shapes import (
     AuditView,
     Changes,
     ReviewBody,
+    VoidBody,
 )
 from server.core.errors import Malformed
 from server.reports.scorecard import scorecard_pdf
@@ -106,11 +108,24 @@ class AuditsController(Controller):
         zone_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
         status: FromQuery[AuditStatus | None] = None,
         month: Month = None,
+        site_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        officer_id: Annotated[int | None, QueryParameter(ge=1, le=2**63 - 1)] = None,
+        checklist_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        order: FromQuery[Literal["newest", "oldest"]] = "newest",
         cursor: PageCursor = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> AuditPage:
-        """Newest first; officers get their own audits, others every audit of their sites."""
-        filters = {"zone_id": zone_id, "status": status, "month": month}
+        """Newest first, or oldest first (`status=submitted&order=oldest` is the review
+        queue); officers get their own audits, others every audit of their sites."""
+        filters = {
+            "zone_id": zone_id,
+            "status": status,
+            "month": month,
+            "site_id": site_id,
+            "officer_id": officer_id,
+            "checklist_id": checklist_id,
+            "order": order,
+        }
         return views.list_audits(state.store, request.user, filters, cursor, limit)
 
     @post(
@@ -125,6 +140,19 @@ class AuditsController(Controller):
         """Approve (complete audits only) or return with a comment. Not your own audit, nor one
         of a zone you own."""
         return review.review_audit(state.store, request.user, _audit_id(audit_id), data)
+
+    @post(
+        "/audits/{audit_id:str}/void",
+        status_code=200,
+        sync_to_thread=True,
+        guards=[requires("admin")],
+        responses=errors_for(400, 403, 404, 409),
+    )
+    def void(
+        self, request: Request, state: State, audit_id: AuditId, data: JSONBody[VoidBody]
+    ) -> AuditView:
+        """Admins: the audit is kept, with the reason, but counts in no score from now on."""
+        return review.void_audit(state.store, request.user, _audit_id(audit_id), data)
 
     @get("/changes", sync_to_thread=True, responses=errors_for(400))
     def changes(self, request: Request, state: State, since: Cursor = None) -> Changes:

@@ -187,6 +187,7 @@ def _check_editable(db, row: dict, body: AuditBody) -> None:
     final = {
         "approved": "approved audits are final",
         "discarded": "this draft was discarded",
+        "void": "this audit was voided: it is kept, but counts nowhere",
         "submitted": "submitted: it can be changed only after a supervisor returns it",
     }
     if row["status"] in final:

@@ -13,11 +13,19 @@ from datetime import UTC, datetime
 import msgspec
 
 from server import access
-from server.audits.shapes import AuditReviewed, AuditView, Review, ReviewBody
+from server.audits.shapes import (
+    AuditReviewed,
+    AuditView,
+    AuditVoided,
+    Review,
+    ReviewBody,
+    Void,
+    VoidBody,
+)
 from server.audits.views import audit_row, audit_view, missing_photos
 from server.core import events
 from server.core.db import Store, update_row
-from server.core.errors import Conflict, field
+from server.core.errors import Conflict, Forbidden, field
 from server.people.users import User
 
 
@@ -71,6 +79,38 @@ def review_audit(
             by_id=user.id,
             at=review.at,
             comment_sha256=hashlib.sha256(review.comment.encode()).hexdigest(),
+        )
+        events.append(db, user.username, audit_id, event)
+        return audit_view(db, audit_row(db, audit_id))
+
+
+def void_audit(store: Store, user: User, audit_id: str, body: VoidBody) -> AuditView:
+    """An admin voids an audit: kept, with the reason, but out of every score from now on."""
+    with store.write() as db:
+        row = access.readable_audit(audit_row(db, audit_id), user, audit_id)
+        if not user.at_least("admin"):
+            raise Forbidden(f"voiding needs the admin role; you are {user.role}")
+        if row["status"] in ("void", "discarded"):
+            raise Conflict(f"this audit is {row['status']} already")
+        void = Void(
+            reason=body.reason,
+            by=user.name,
+            by_id=user.id,
+            at=datetime.now(UTC).isoformat(timespec="milliseconds"),
+        )
+        update_row(
+            db,
+            "audits",
+            "id",
+            audit_id,
+            {"status": "void", "void": msgspec.json.encode(void).decode()},
+        )
+        event = AuditVoided(
+            revision=row["revision"],
+            by_id=user.id,
+            at=void.at,
+            reason_sha256=hashlib.sha256(body.reason.encode()).hexdigest(),
+            status_before=row["status"],
         )
         events.append(db, user.username, audit_id, event)
         return audit_view(db, audit_row(db, audit_id))

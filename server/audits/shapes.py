@@ -20,7 +20,7 @@ from server.core.events import Event, kind
 Sha256 = Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$", min_length=64, max_length=64)]
 ItemId = Annotated[str, Meta(max_length=64)]
 Note = Annotated[str, Meta(max_length=4000)]
-AuditStatus = Literal["draft", "submitted", "returned", "approved", "discarded"]
+AuditStatus = Literal["draft", "submitted", "returned", "approved", "discarded", "void"]
 # What a device may send: "discarded" gives up a draft the server already has.
 BodyStatus = Literal["draft", "submitted", "discarded"]
 
@@ -72,6 +72,19 @@ class Review(msgspec.Struct):
     revision: int
 
 
+class VoidBody(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, Meta(min_length=1, max_length=2000)]
+
+
+class Void(msgspec.Struct):
+    """An admin's void: the audit is kept but counts nowhere."""
+
+    reason: str
+    by: str
+    by_id: int
+    at: str
+
+
 class AuditSummary(msgspec.Struct):
     """What PUT /api/audits/{uuid} answers: the audit's state after the write."""
 
@@ -102,6 +115,7 @@ class AuditView(AuditSummary):
     officer_id: int
     updated_at: str
     review: Review | None
+    void: Void | None = None
 
 
 class AuditPage(msgspec.Struct):
@@ -170,3 +184,14 @@ class AuditReviewed(Event):
     by_id: int | None = None
     at: str | None = None
     comment_sha256: str | None = None
+
+
+@kind("audit.void", "audit")
+class AuditVoided(Event):
+    """A void; `reason_sha256` ties the stored reason to the log."""
+
+    revision: int
+    by_id: int
+    at: str
+    reason_sha256: str
+    status_before: str

@@ -14,6 +14,7 @@ from server.audits.shapes import (
     ChecklistRef,
     Review,
     StoredBody,
+    Void,
 )
 from server.checklists.scoring import Score
 from server.core import events
@@ -23,6 +24,7 @@ from server.people.users import User
 _score = msgspec.json.Decoder(Score)
 _body = msgspec.json.Decoder(StoredBody)
 _review = msgspec.json.Decoder(Review)
+_void = msgspec.json.Decoder(Void)
 
 
 def missing_photos(db, audit_id: str) -> list[str]:
@@ -77,6 +79,7 @@ def audit_view(db, row: dict) -> AuditView:
         officer_id=row["officer_id"],
         updated_at=row["updated_at"],
         review=_review.decode(row["review"]) if row["review"] else None,
+        void=_void.decode(row["void"]) if row["void"] else None,
     )
 
 
@@ -88,44 +91,48 @@ def get_audit(store: Store, user: User, audit_id: str) -> AuditView:
 def list_audits(
     store: Store, user: User, filters: dict, cursor: str | None, limit: int
 ) -> AuditPage:
-    """A page of audits, newest month first, by keyset on (month, rowid).
+    """A page of audits, newest month first (or oldest: the review queue), by keyset on
+    (month, rowid).
 
     Every filter has an index whose order is the page order, so a page costs the same with a
     million audits as with ten (tests/test_audit_list.py checks the query plans).
     """
     where, params = [], []
-    for column in ("zone_id", "status", "month"):
-        if filters.get(column):
+    for column in ("zone_id", "status", "month", "site_id", "officer_id", "checklist_id"):
+        if filters.get(column) is not None:
             where.append(f"{column} = ?")
             params.append(filters[column])
     if filters.get("status") is None:
-        where.append("status != 'discarded'")
+        where.append("status not in ('discarded', 'void')")
+    oldest = filters.get("order") == "oldest"
     visible = access.audits_filter(user)
     if visible.sql != "1":
         where.append(visible.sql)
         params.extend(visible.params)
     if cursor is not None:
         month, _, rowid = cursor.partition(".")
+        past = ">" if oldest else "<"
         if filters.get("month"):
             # Within one month the index is in rowid order: a plain range seeks straight there.
-            where.append("rowid < ?")
+            where.append(f"rowid {past} ?")
             params.append(int(rowid))
         else:
-            where.append("(month, rowid) < (?, ?)")
+            where.append(f"(month, rowid) {past} (?, ?)")
             params.extend([month, int(rowid)])
     db = store.read()
-    rows = list(db.query(page_sql(where), [*params, limit + 1]))
+    rows = list(db.query(page_sql(where, oldest), [*params, limit + 1]))
     page = rows[:limit]
     last = page[-1] if page else None
     next_cursor = f"{last['month']}.{last['_rowid']}" if len(rows) > limit else None
     return AuditPage(audits=[audit_view(db, row) for row in page], next_cursor=next_cursor)
 
 
-def page_sql(where: list[str]) -> str:
+def page_sql(where: list[str], oldest: bool = False) -> str:
     sql = "select rowid as _rowid, * from audits"
     if where:
         sql += " where " + " and ".join(where)
-    return sql + " order by month desc, rowid desc limit ?"
+    direction = "asc" if oldest else "desc"
+    return sql + f" order by month {direction}, rowid {direction} limit ?"
 
 
 def changes_since(store: Store, user: User, since: int | None, limit: int = 200) -> Changes:
@@ -166,7 +173,7 @@ def latest_per_zone(store: Store, since_month: str) -> dict[str, list[dict]]:
     """
     rows = store.read().query(
         "select zone_id, checklist_id, status, max(submitted_at) as submitted_at,"
-        " score_percent, score from audits where status not in ('draft', 'discarded')"
+        " score_percent, score from audits where status not in ('draft', 'discarded', 'void')"
         " and month >= ? group by zone_id, checklist_id order by zone_id, checklist_id",
         [since_month],
     )

@@ -291,3 +291,11 @@ def _record_what_was_set_up_before(db: Database) -> None:
     # zones.owner_id is superseded by the periods: emptied, so nothing reads a stale copy.
     # Audits' days need the sites' time zone, a setting: open_store fills them in.
     db.execute("update zones set owner_id = null")
+
+
+@migrations()
+def review_queue_and_void(db: Database) -> None:
+    # The review queue filters by checklist too (the others have their indexes already).
+    db["audits"].create_index(["checklist_id", "month"])
+    # An admin's void: {"reason", "by", "by_id", "at"}; the audit stays, out of every score.
+    db["audits"].add_column("void", str)

@@ -142,6 +142,7 @@ def _audits(store: Store, settings: Settings, db, logged: dict) -> Iterator[str]
         revisions.setdefault(row["audit_id"], []).append(row)
     zones = {r["id"]: r for r in db.query("select id, site_id, kind from zones")}
     reviews = _latest_reviews(db)
+    voids = {e.entity_id: e.detail for e in logged.get("audit.void", [])}
     flags = {
         (e.entity_id, e.detail.revision): e.detail.zone_flag
         for e in logged.get("audit.create", []) + logged.get("audit.revise", [])
@@ -157,6 +158,10 @@ def _audits(store: Store, settings: Settings, db, logged: dict) -> Iterator[str]
         expected = _expected_row(store, settings, row, history, zones, reviews.get(row["id"], []))
         # Whether the zone was retired when the revision arrived: the log says.
         expected["zone_flag"] = flags.get((row["id"], row["revision"]))
+        voided = voids.get(row["id"])
+        if voided is not None:
+            expected["status"] = "void"
+        yield from _void_matches(row, voided)
         for column, value in expected.items():
             if row[column] != value:
                 yield f"audit {row['id']}: {column} is not what its revisions give"
@@ -205,6 +210,17 @@ def _expected_row(store, settings, row, history, zones, reviews) -> dict:
         status = "approved" if current[-1]["decision"] == "approve" else "returned"
     expected["status"] = status
     return expected
+
+
+def _void_matches(row: dict, voided) -> Iterator[str]:
+    """The stored void is the one the log recorded: who, when, and the reason's hash."""
+    if (row["void"] is None) != (voided is None):
+        yield f"audit {row['id']}: its void is not what the event log recorded"
+    elif voided is not None:
+        void = json.loads(row["void"])
+        reason = hashlib.sha256(void["reason"].encode()).hexdigest()
+        if (void["by_id"], void["at"], reason) != (voided.by_id, voided.at, voided.reason_sha256):
+            yield f"audit {row['id']}: its void is not what the event log recorded"
 
 
 def _reviews(db, logged: dict) -> Iterator[str]:
