@@ -22,10 +22,11 @@ from server.api.errors import EXCEPTION_HANDLERS, GenbaRequest
 from server.api.health import health
 from server.api.importing import ImportController
 from server.api.photos import PhotoController
+from server.api.reports import ReportsController
 from server.api.session import SessionController
 from server.api.setup import SitesController, StaffController, ZonesController
 from server.api.users import UsersController
-from server.audits.intake import fill_missing_days
+from server.audits.intake import fill_missing_days, fill_missing_tallies
 from server.checklists.kinds import load_kinds
 from server.checklists.registry import publish_folder
 from server.core.db import Store
@@ -46,6 +47,7 @@ def open_store(settings: Settings, passwords: Passwords | None = None) -> Store:
         publish_folder(store, settings.checklists_dir)
         store.memo["zone_kinds"] = load_kinds(settings.checklists_dir)
         fill_missing_days(store, settings.timezone)
+        fill_missing_tallies(store)
         if settings.demo:
             from server.ops.demo import load_demo
 
@@ -100,6 +102,7 @@ def create_app(settings: Settings) -> Litestar:
         ZonesController,
         StaffController,
         ImportController,
+        ReportsController,
         AuditsController,
         get_appraisal,
         PhotoController,

@@ -23,7 +23,7 @@ from server.audits.shapes import (
     Revision,
 )
 from server.audits.views import audit_row, audit_summary, audit_view
-from server.checklists.answers import answer_errors, photo_ids, submit_errors
+from server.checklists.answers import Tally, answer_errors, photo_ids, submit_errors, tally
 from server.checklists.format import Checklist
 from server.checklists.registry import get_version
 from server.checklists.scoring import Answer, Score, score_audit
@@ -106,6 +106,7 @@ class Received(msgspec.Struct, frozen=True):
     canonical: str
     hash: str
     score: Score
+    tally: Tally
     day: str  # the sites' date it counts on (clock rule); its month is the appraisal month
     clock_flag: str | None
     zone_flag: str | None
@@ -143,6 +144,7 @@ def put_audit(
         canonical=data.decode(),
         hash=digest,
         score=score_audit(checklist, answers, zone.kind),
+        tally=tally(checklist, answers, zone.kind),
         day=day,
         clock_flag=flag,
         # Taken all the same: a tablet offline since the zone was retired could not know.
@@ -218,6 +220,7 @@ def _fields(body: AuditBody, zone: Zone, received: Received) -> dict:
         "body": received.canonical,
         "score": msgspec.json.encode(received.score).decode(),
         "score_percent": received.score.percent,
+        "tally": msgspec.json.encode(received.tally).decode(),
         "started_at": as_utc(body.started_at).isoformat(),
         "submitted_at": as_utc(body.submitted_at).isoformat() if body.submitted_at else None,
         "updated_at": received.at,
@@ -291,4 +294,25 @@ def fill_missing_days(store, timezone: str) -> int:
         for audit_id, started, submitted, received in rows:
             day, _ = audit_day(moment(started), moment(submitted), moment(received), timezone)
             db.execute("update audits set day = ? where id = ?", [day, audit_id])
+    return len(rows)
+
+
+def fill_missing_tallies(store) -> int:
+    """Tally audits stored before tallies were (from their stored answers). Returns how many."""
+    from server.audits.shapes import StoredBody
+    from server.people.places import get_zone
+
+    rows = list(store.read().execute("select id, body from audits where tally is null"))
+    if not rows:
+        return 0
+    with store.write() as db:
+        for audit_id, body in rows:
+            stored = msgspec.json.decode(body, type=StoredBody)
+            checklist = get_version(store, stored.checklist_id, stored.checklist_version)
+            zone = get_zone(store, stored.zone_id)
+            counted = tally(checklist, stored.answers, zone.kind if zone else None)
+            db.execute(
+                "update audits set tally = ? where id = ?",
+                [msgspec.json.encode(counted).decode(), audit_id],
+            )
     return len(rows)

@@ -11,7 +11,9 @@ import math
 import re
 from collections.abc import Mapping
 
-from server.checklists.format import Checklist, Item
+import msgspec
+
+from server.checklists.format import SCORED_TYPES, Checklist, Item
 from server.checklists.scoring import NA, Answer, is_fail
 
 
@@ -130,3 +132,33 @@ def _missing(item: Item, answer: Answer):
 def photo_ids(answers: Mapping[str, Answer]) -> list[str]:
     """Every photo the answers name, once each, in order."""
     return list(dict.fromkeys(sha for answer in answers.values() for sha in answer.photos))
+
+
+class Tally(msgspec.Struct):
+    """What an audit's answers add up to, for reports: kept with each audit, rebuilt by verify.
+
+    `answered`: applicable scored items with a value (not N/A); `na`: those answered N/A;
+    `fails`: ids of the failing items, in checklist order; `photos`: answers with a photo.
+    """
+
+    answered: int = 0
+    na: int = 0
+    fails: list[str] = msgspec.field(default_factory=list)
+    photos: int = 0
+
+
+def tally(checklist: Checklist, answers: Mapping[str, Answer], zone_kind: str | None) -> Tally:
+    counted = Tally()
+    for item in checklist.items():
+        answer = answers.get(item.id)
+        if answer is None or not item.applies_to(zone_kind):
+            continue
+        if answer.photos:
+            counted.photos += 1
+        if answer.value == NA:
+            counted.na += 1
+        elif answer.value is not None and item.type in SCORED_TYPES:
+            counted.answered += 1
+            if is_fail(item, answer.value):
+                counted.fails.append(item.id)
+    return counted

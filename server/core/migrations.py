@@ -299,3 +299,10 @@ def review_queue_and_void(db: Database) -> None:
     db["audits"].create_index(["checklist_id", "month"])
     # An admin's void: {"reason", "by", "by_id", "at"}; the audit stays, out of every score.
     db["audits"].add_column("void", str)
+
+
+@migrations()
+def audit_tallies(db: Database) -> None:
+    # What each audit's answers add up to (server/checklists/answers.py Tally), for reports:
+    # answered, N/A, failing items, answers with photos. Filled in by open_store for old rows.
+    db["audits"].add_column("tally", str)

@@ -28,7 +28,7 @@ from datetime import datetime
 import msgspec
 
 from server.audits.shapes import AuditCreated, AuditReviewed, StoredBody
-from server.checklists.answers import submit_errors
+from server.checklists.answers import submit_errors, tally
 from server.checklists.loader import content_hash
 from server.checklists.registry import decode_definition, get_version
 from server.checklists.scoring import score_audit
@@ -204,6 +204,9 @@ def _expected_row(store, settings, row, history, zones, reviews) -> dict:
         expected["score"] = msgspec.json.encode(score).decode()
         expected["score_percent"] = score.percent
         expected["complete"] = int(not submit_errors(checklist, body.answers, zone["kind"]))
+        expected["tally"] = msgspec.json.encode(
+            tally(checklist, body.answers, zone["kind"])
+        ).decode()
     current = [r for r in reviews if r["revision"] == latest["revision"]]
     status = latest["status"]
     if current:
