@@ -83,3 +83,21 @@ def test_an_admin_voids_an_audit_out_of_every_score(client, app, officer, superv
 def test_a_void_needs_a_reason(client, officer, admin, body):
     audit_id = _submit(client, officer)
     assert client.post(f"/api/audits/{audit_id}/void", json=body, headers=admin).status_code == 400
+
+
+def test_an_audit_beside_the_zones_previous_one(client, officer, supervisor):
+    first = audit_body(client, officer, status="submitted")
+    first_id = str(uuid.uuid4())
+    client.put(f"/api/audits/{first_id}", json=first, headers=officer)
+    second = audit_body(client, officer, status="submitted")
+    item = next(iter(second["answers"]))
+    second["answers"][item]["value"] = 2
+    second_id = str(uuid.uuid4())
+    client.put(f"/api/audits/{second_id}", json=second, headers=officer)
+    compared = client.get(f"/api/audits/{second_id}/previous", headers=supervisor).json()
+    assert compared["previous"]["id"] == first_id
+    assert [
+        (c["item_id"], c["before"]["value"], c["after"]["value"]) for c in compared["changed"]
+    ] == [(item, 4, 2)]
+    alone = client.get(f"/api/audits/{first_id}/previous", headers=supervisor).json()
+    assert alone == {"previous": None, "changed": []}

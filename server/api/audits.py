@@ -84,6 +84,12 @@ class AuditsController(Controller):
     def get_audit(self, request: Request, state: State, audit_id: AuditId) -> AuditView:
         return views.get_audit(state.store, request.user, _audit_id(audit_id))
 
+    @get("/audits/{audit_id:str}/previous", sync_to_thread=True, responses=errors_for(400, 404))
+    def previous(self, request: Request, state: State, audit_id: AuditId) -> views.Comparison:
+        """The zone's audit of the same checklist before this one (that the caller may read),
+        and the items whose answers changed."""
+        return views.compare_with_previous(state.store, request.user, _audit_id(audit_id))
+
     @get(
         "/audits/{audit_id:str}/scorecard.pdf",
         sync_to_thread=True,

@@ -16,7 +16,7 @@ from server.audits.shapes import (
     StoredBody,
     Void,
 )
-from server.checklists.scoring import Score
+from server.checklists.scoring import Answer, Score
 from server.core import events
 from server.core.db import Store
 from server.people.users import User
@@ -189,3 +189,51 @@ def latest_per_zone(store: Store, since_month: str) -> dict[str, list[dict]]:
             }
         )
     return latest
+
+
+class Change(msgspec.Struct):
+    item_id: str
+    before: Answer | None
+    after: Answer | None
+
+
+class Comparison(msgspec.Struct):
+    """An audit beside the zone's audit of the same checklist before it, and what changed."""
+
+    previous: AuditView | None
+    changed: list[Change]
+
+
+def compare_with_previous(store: Store, user: User, audit_id: str) -> Comparison:
+    db = store.read()
+    row = access.readable_audit(audit_row(db, audit_id), user, audit_id)
+    where, params = access.audits_filter(user)
+    earlier = list(
+        db.query(
+            "select * from audits where zone_id = ? and checklist_id = ? and id != ?"
+            " and status in ('submitted', 'returned', 'approved')"
+            " and coalesce(submitted_at, started_at) < ?"
+            f" and {where} order by coalesce(submitted_at, started_at) desc limit 1",
+            [
+                row["zone_id"],
+                row["checklist_id"],
+                audit_id,
+                row["submitted_at"] or row["started_at"],
+                *params,
+            ],
+        )
+    )
+    if not earlier:
+        return Comparison(previous=None, changed=[])
+    now, before = audit_view(db, row), audit_view(db, earlier[0])
+    ids = list(dict.fromkeys([*now.answers, *before.answers]))
+    changed = [
+        Change(item_id, before.answers.get(item_id), now.answers.get(item_id))
+        for item_id in ids
+        if _value(before.answers.get(item_id)) != _value(now.answers.get(item_id))
+    ]
+    return Comparison(previous=before, changed=changed)
+
+
+def _value(answer: Answer | None):
+    return None if answer is None else answer.value
