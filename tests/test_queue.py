@@ -101,3 +101,16 @@ def test_an_audit_beside_the_zones_previous_one(client, officer, supervisor):
     ] == [(item, 4, 2)]
     alone = client.get(f"/api/audits/{first_id}/previous", headers=supervisor).json()
     assert alone == {"previous": None, "changed": []}
+
+
+def test_the_queue_counts_what_waits_by_site_zone_officer_and_checklist(client, app, officer, admin):
+    [_submit(client, officer) for _ in range(2)]
+    _submit(client, officer, zone_id="east-workshop", zone_kind="workshop")
+    _submit(client, officer, status="draft")
+    counts = client.get("/api/reports/queue", headers=admin).json()
+    assert counts["total"] == 3 and counts["oldest"]
+    assert {c["id"]: c["count"] for c in counts["sites"]} == {"hq": 2, "east": 1}
+    assert counts["zones"][0] == {"id": "hq-office", "name": "办公区", "count": 2}
+    assert [c["count"] for c in counts["officers"]] == [3]
+    east = site_supervisor(client, admin, "east.boss", "east")
+    assert client.get("/api/reports/queue", headers=east).json()["total"] == 1

@@ -38,6 +38,11 @@ class ReportsController(Controller):
             raise field("query.from", "from comes after to")
         return trends.zones_report(state.store, request.user, from_, to, checklist_id, site_id)
 
+    @get("/queue", sync_to_thread=True, responses=errors_for(403))
+    def queue(self, request: Request, state: State) -> trends.QueueCounts:
+        """What waits for review, counted by site, zone, officer and checklist."""
+        return trends.queue_counts(state.store, request.user)
+
     @get("/findings", sync_to_thread=True, responses=errors_for(400, 403))
     def findings(
         self,

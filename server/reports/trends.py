@@ -299,3 +299,47 @@ def _officer(mine: list[dict], by_zone: dict) -> OfficerMonth:
         photo_rate=_rate(sum(t.get("photos", 0) for t in tallies), answered + na),
         fail_rate=_rate(sum(len(t.get("fails", [])) for t in tallies), answered),
     )
+
+
+# --------------------------------------------------------------------------- the queue
+
+
+class Count(msgspec.Struct):
+    id: str
+    name: str | None
+    count: int
+
+
+class QueueCounts(msgspec.Struct):
+    """What waits for review, for the queue's filters: how many, and by what."""
+
+    total: int
+    oldest: str | None  # when the longest-waiting one was submitted
+    sites: list[Count]
+    zones: list[Count]
+    officers: list[Count]
+    checklists: list[Count]
+
+
+def queue_counts(store: Store, user: User) -> QueueCounts:
+    where, params = access.audits_filter(user, "a")
+    db = store.read()
+    base = f"from audits a where a.status = 'submitted' and {where}"
+
+    def grouped(column: str, names: str) -> list[Count]:
+        rows = db.execute(
+            f"select a.{column}, ({names}), count(*) {base} group by a.{column}"
+            f" order by count(*) desc, a.{column}",
+            params,
+        )
+        return [Count(str(key), name, n) for key, name, n in rows]
+
+    total, oldest = db.execute(f"select count(*), min(a.submitted_at) {base}", params).fetchone()
+    return QueueCounts(
+        total=total,
+        oldest=oldest,
+        sites=grouped("site_id", "select name from sites where id = a.site_id"),
+        zones=grouped("zone_id", "select name from zones where id = a.zone_id"),
+        officers=grouped("officer_id", "select name from users where id = a.officer_id"),
+        checklists=grouped("checklist_id", "null"),
+    )
