@@ -105,6 +105,7 @@ class _Demo:
         self.files = PhotoFiles(settings.photos_dir)
         self.checklists = {c.id: c for c in latest_versions(store)}
         self.supervisor = self._user("supervisor")
+        self.kept_returned = False
 
     def _user(self, username: str) -> User:
         row = self.store.read().execute("select id from users where username = ?", [username])
@@ -153,10 +154,13 @@ class _Demo:
         if body.status != "submitted" or age < timedelta(days=3):
             return  # the newest audits wait in the supervisor's queue
         at = received + timedelta(hours=self.rng.randint(2, 40))
-        if self.rng.random() < 0.12:
+        # About one in eight returned; at least one still with its officer, for the screens.
+        still_out = not self.kept_returned and age < timedelta(days=10)
+        if self.rng.random() < 0.12 or still_out:
             comment = self.rng.choice(RETURN_COMMENTS)
             review_audit(self.store, self.supervisor, audit_id, ReviewBody("return", comment), at)
             if age < timedelta(days=10):
+                self.kept_returned = True
                 return  # still with the officer
             fixed = AuditBody(
                 **{**_fields(body), "submitted_at": at + timedelta(hours=3), "base_revision": 1}
@@ -171,6 +175,17 @@ class _Demo:
             )
             at += timedelta(hours=20)
         review_audit(self.store, self.supervisor, audit_id, ReviewBody("approve", "确认 OK"), at)
+
+    def cross_check(self, zone: Zone, officer: User, when: datetime, level: float, now) -> int:
+        checklist = self.checklists.get("6s-zone")
+        if checklist is None or "6s-zone" not in zone.checklist_ids:
+            return 0
+        later = when + timedelta(hours=3)
+        audit_id, body, received = self.audit(
+            zone, checklist, officer, later, min(0.99, level + 0.1)
+        )
+        self.review(audit_id, body, officer, received, now - received)
+        return 1
 
 
 def _fields(body: AuditBody) -> dict:
@@ -201,4 +216,12 @@ def load_demo_audits(store: Store, settings: Settings, seed: int = 6) -> int:
                     audit_id, body, received = demo.audit(zone, checklist, officer, when, improved)
                     demo.review(audit_id, body, officer, received, now - received)
                     count += 1
+                if site.id == "east" and weekly_cross_check(week):
+                    count += demo.cross_check(zone, officers["hq"], when, improved, now)
     return count
+
+
+def weekly_cross_check(week: int) -> bool:
+    """Every other week the hq officer audits an east zone too, a little more leniently:
+    what the officer calibration report compares."""
+    return week % 2 == 0
