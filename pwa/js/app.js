@@ -4,7 +4,7 @@ import { whenUnauthorized } from "./api.js";
 import * as db from "./db.js";
 import { getLang, setLang, t } from "./i18n.js";
 import * as outbox from "./outbox.js";
-import { S, deviceCounts, expire, load, loadBootstrap, refreshRecent, signedIn } from "./session.js";
+import { S, deviceCounts, expire, home, load, loadBootstrap, refreshRecent, signedIn } from "./session.js";
 import { go } from "./ui.js";
 import * as attention from "./views/attention.js";
 import * as audit from "./views/audit.js";
@@ -14,7 +14,7 @@ import * as zone from "./views/zone.js";
 import * as zones from "./views/zones.js";
 
 // The shell version: keep equal to VERSION in /sw.js (they are cached together).
-const VERSION = "2026.11.30-1";
+const VERSION = "2026.11.30-2";
 
 let resolveReady;
 window.__genba = {
@@ -26,6 +26,13 @@ window.__genba = {
   version: VERSION,
 };
 
+/** A screen loaded from the network when first opened (views/<name>.js): online only. */
+function online(name) {
+  const load = () => import(`./views/${name}.js`);
+  load.online = true;
+  return load;
+}
+
 // [pattern, view, who may see it]: audit screens stay open with an expired token, because the
 // work is saved locally and only the sync waits for the new sign-in.
 const ROUTES = [
@@ -35,6 +42,15 @@ const ROUTES = [
   [/^#\/audit\/([^/?]+)\/summary$/, summary, "audit"],
   [/^#\/audit\/([^/?]+)(?:\?(.*))?$/, audit, "audit"],
   [/^#\/attention$/, attention, "user"],
+  // Set-up screens: online only, so not in the tablet's offline shell: loaded when opened.
+  // Other roles get "admins only" from the view.
+  [/^#\/admin$/, online("admin/overview"), "user"],
+  [/^#\/admin\/sites$/, online("admin/sites"), "user"],
+  [/^#\/admin\/zones$/, online("admin/zones"), "user"],
+  [/^#\/admin\/zones\/([^/?]+)$/, online("admin/zone"), "user"],
+  [/^#\/admin\/staff$/, online("admin/staff"), "user"],
+  [/^#\/admin\/users$/, online("admin/users"), "user"],
+  [/^#\/admin\/import$/, online("admin/import"), "user"],
 ];
 
 const $ = (sel) => document.querySelector(sel);
@@ -42,16 +58,16 @@ let cleanup = null;
 let serial = 0;
 
 async function route() {
-  const hash = location.hash || "#/zones";
+  const hash = location.hash || home();
   const found = ROUTES.find(([re]) => re.test(hash));
-  if (!found) return go("#/zones");
-  const [re, view, who] = found;
+  if (!found) return go(home());
+  let [re, view, who] = found;
   const allowed = who === "anyone" || signedIn() || (who === "audit" && S.session);
   if (!allowed) {
-    sessionStorage.setItem("genba.next", hash);
+    if (location.hash) sessionStorage.setItem("genba.next", hash);
     return go("#/login");
   }
-  if (view === login && signedIn()) return go("#/zones");
+  if (view === login && signedIn()) return go(home());
   const mine = ++serial;
   if (cleanup) {
     const c = cleanup;
@@ -63,6 +79,15 @@ async function route() {
   el.className = "view";
   $("#view").replaceChildren(el);
   window.scrollTo(0, 0);
+  if (view.online) {
+    try {
+      view = await view();
+    } catch {
+      el.innerHTML = `<h1 tabindex="-1">${t("app")}</h1><p class="notice" data-needs-network>${t("needsNetwork")}</p>`;
+      return;
+    }
+    if (mine !== serial) return;
+  }
   let result;
   try {
     result = await view.render(el, [id && decodeURIComponent(id), query]);
@@ -224,6 +249,7 @@ async function start() {
     if (/^#\/(zones|zone\/|attention)/.test(location.hash)) route();
   });
   window.addEventListener("online", () => {
+    if (document.querySelector("[data-admin-offline], [data-needs-network]")) route();
     showOnline();
     refreshStatus();
     outbox.resetBackoff();

@@ -21,6 +21,8 @@ export async function load() {
 
 export const signedIn = () => Boolean(S.session && S.session.token && !S.session.expired);
 export const userId = () => (S.session ? S.session.user.id : null);
+/** Where a user starts: admins on the set-up screens, everyone else on the zones. */
+export const home = () => (S.session && S.session.user.role === "admin" ? "#/admin" : "#/zones");
 
 export async function login(username, password) {
   const { data } = await request("POST", "/api/login", {

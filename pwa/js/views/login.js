@@ -4,7 +4,7 @@
 import { ApiError } from "../api.js";
 import { t } from "../i18n.js";
 import { flush } from "../outbox.js";
-import { S, login } from "../session.js";
+import { S, home, login } from "../session.js";
 import { esc, go } from "../ui.js";
 
 export function render(view) {
@@ -31,7 +31,7 @@ export function render(view) {
     button.disabled = true;
     try {
       await login(form.username.value.trim(), form.password.value);
-      const next = sessionStorage.getItem("genba.next") || "#/zones";
+      const next = sessionStorage.getItem("genba.next") || home();
       sessionStorage.removeItem("genba.next");
       flush();
       go(next);

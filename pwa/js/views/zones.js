@@ -92,19 +92,32 @@ export async function render(view) {
     return;
   }
   const [hist, mine] = await Promise.all([history(), myAudits()]);
-  const user = S.session.user;
   view.innerHTML = `<h1 tabindex="-1">${esc(t("zones"))}</h1>
     ${returnedBanner(mine)}
     ${boot.sites
+      .filter((site) => site.active !== false)
       .map(
         (site) => `<section class="site" aria-labelledby="site-${esc(site.id)}">
         <h2 id="site-${esc(site.id)}">${esc(nameOf(site))}</h2>
-        <ul class="zones">${site.zones.map((z) => zoneCard(z, hist[z.id] || [])).join("")}</ul>
+        <ul class="zones">${site.zones
+          .filter((z) => z.active !== false)
+          .map((z) => zoneCard(z, hist[z.id] || []))
+          .join("")}</ul>
       </section>`,
       )
-      .join("")}
-    <p class="foot muted">${esc(t("signedInAs", { name: user.name || user.username }))}
-      <button type="button" class="link" data-sign-out>${esc(t("signOut"))}</button></p>`;
+      .join("")}`;
+  foot(view);
+}
+
+/** Who is signed in, sign out, and for admins the way to the admin screens (and back). */
+export function foot(view) {
+  const user = S.session.user;
+  const admin = user.role === "admin" && !location.hash.startsWith("#/admin");
+  view.insertAdjacentHTML(
+    "beforeend",
+    `<p class="foot muted">${admin ? `<a class="btn" href="#/admin" data-nav-admin>${esc(t("admin"))}</a> ` : ""}${esc(t("signedInAs", { name: user.name || user.username }))}
+      <button type="button" class="link" data-sign-out>${esc(t("signOut"))}</button></p>`,
+  );
   view.querySelector("[data-sign-out]").addEventListener("click", async () => {
     const left = await deviceCounts(user.id);
     if ((left.unsynced || left.photos) && !confirm(t("signOutPending", { n: left.unsynced, p: left.photos }))) return;
