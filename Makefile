@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 # Chinese fonts and Pango for the PDFs; the browser and PDF readers for the tests.
-DEB_RUN := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
+DEB_RUN := fonts-noto-cjk fonts-noto-color-emoji libpango-1.0-0 libpangoft2-1.0-0
 DEB_TEST := $(DEB_RUN) chromium poppler-utils nodejs
 
 .PHONY: run test lint format deb-run deb-test clean

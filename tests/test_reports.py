@@ -35,7 +35,12 @@ def _raw(app, where="", params=()):
 
 
 def _month(app):
-    return app.state.store.read().execute("select max(month) from audits").fetchone()[0]
+    """The newest month with counted audits (the newest audits may be drafts)."""
+    return (
+        app.state.store.read()
+        .execute("select max(month) from audits where status in ('submitted', 'approved')")
+        .fetchone()[0]
+    )
 
 
 def test_zone_trends_and_ranks_equal_the_raw_audits(demo_app):
@@ -150,3 +155,28 @@ def test_reports_follow_the_callers_sites(client, app, officer, admin):
     assert client.get("/api/reports/findings?month=2026-01", headers=officer).status_code == 403
     bad = client.get("/api/reports/zones?from=2026-05&to=2026-01", headers=admin)
     assert bad.status_code == 422
+
+
+def test_the_zone_board_prints_for_supervisors_of_its_site(demo_app, tmp_path):
+    import subprocess
+
+    app, client = demo_app
+    month = _month(app)
+    headers = token_headers(app, "supervisor")
+    response = client.get(f"/api/zones/hq-workshop/board.pdf?month={month}", headers=headers)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=response.content, capture_output=True
+    ).stdout.decode()
+    assert "机电维修车间" in text
+    assert (
+        client.get(
+            f"/api/zones/hq-workshop/board.pdf?month={month}", headers=token_headers(app, "officer")
+        ).status_code
+        == 403
+    )
+    assert client.get("/api/zones/nope/board.pdf?month=2026-01", headers=headers).status_code == 404
+    assert (
+        client.get("/api/zones/hq-workshop/board.pdf?month=2026-13", headers=headers).status_code
+        == 400
+    )

@@ -25,7 +25,7 @@ from server.audits.shapes import (
     VoidBody,
 )
 from server.core.errors import Malformed
-from server.reports.scorecard import scorecard_pdf
+from server.reports.scorecard import cached_scorecard_pdf
 
 Month = Annotated[str | None, QueryParameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 Cursor = Annotated[str | None, QueryParameter(pattern=r"^\d{1,18}$")]
@@ -97,10 +97,11 @@ class AuditsController(Controller):
         responses=errors_for(400, 404),
     )
     def scorecard(self, request: Request, state: State, audit_id: AuditId) -> Response[bytes]:
-        """The audit's scorecard as a PDF (Chinese first, English beside it)."""
+        """The audit's scorecard as a PDF (Chinese first, English beside it): rendered once per
+        revision and review, then served from the cache; at most two renders at once."""
         audit_id = _audit_id(audit_id)
         view = views.get_audit(state.store, request.user, audit_id)
-        pdf = scorecard_pdf(state.store, state.settings, msgspec.to_builtins(view))
+        pdf = cached_scorecard_pdf(state.store, state.settings, msgspec.to_builtins(view))
         disposition = f'inline; filename="scorecard-{audit_id}.pdf"'
         return Response(
             pdf, media_type="application/pdf", headers={"Content-Disposition": disposition}

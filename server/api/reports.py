@@ -4,18 +4,50 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
-from litestar.params import QueryParameter
+from litestar.params import PathParameter, QueryParameter
 
 from server.api.auth import requires
 from server.api.docs import errors_for
 from server.core.errors import field
 from server.reports import trends
+from server.reports.board import zone_board_pdf
+from server.reports.scorecard import RENDERS
 
 Month = Annotated[str, QueryParameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 SiteId = Annotated[str | None, QueryParameter(max_length=64)]
 ChecklistId = Annotated[str, QueryParameter(max_length=64)]
+
+
+class BoardController(Controller):
+    """The zone board lives under its zone; supervisors and admins print it."""
+
+    path = "/api/zones"
+    tags = ["reports"]
+    guards = [requires("supervisor")]
+
+    @get(
+        "/{zone_id:str}/board.pdf",
+        sync_to_thread=True,
+        media_type="application/pdf",
+        responses=errors_for(400, 403, 404, 422),
+    )
+    def board(
+        self,
+        request: Request,
+        state: State,
+        zone_id: Annotated[str, PathParameter(max_length=64)],
+        month: Month,
+    ) -> Response[bytes]:
+        """The zone's A4 看板 for the morning meeting: trend, radar against last month, rank,
+        top findings with photos, the month's audits."""
+        with RENDERS:  # shared with the scorecards: PDFs take turns, two at a time
+            pdf = zone_board_pdf(state.store, state.settings, request.user, zone_id, month)
+        disposition = f'inline; filename="board-{zone_id}-{month}.pdf"'
+        return Response(
+            pdf, media_type="application/pdf", headers={"Content-Disposition": disposition}
+        )
 
 
 class ReportsController(Controller):

@@ -146,7 +146,8 @@ class _Demo:
             answers=self.answers(checklist, zone, level, officer, when),
         )
         audit_id = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
-        received = when + timedelta(minutes=self.rng.randint(1, 240))
+        # Received a little after, never after now (the newest audits come in as drafts).
+        received = min(when + timedelta(minutes=self.rng.randint(1, 240)), datetime.now(UTC))
         put_audit(self.store, self.settings.timezone, officer, audit_id, body, received)
         return audit_id, body, received
 
