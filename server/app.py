@@ -22,7 +22,7 @@ from server.api.errors import EXCEPTION_HANDLERS, GenbaRequest
 from server.api.health import health
 from server.api.importing import ImportController
 from server.api.photos import PhotoController
-from server.api.reports import ReportsController
+from server.api.reports import BoardController, ReportsController
 from server.api.session import SessionController
 from server.api.setup import SitesController, StaffController, ZonesController
 from server.api.users import UsersController
@@ -103,6 +103,7 @@ def create_app(settings: Settings) -> Litestar:
         StaffController,
         ImportController,
         ReportsController,
+        BoardController,
         AuditsController,
         get_appraisal,
         PhotoController,

@@ -103,7 +103,9 @@ def test_an_audit_beside_the_zones_previous_one(client, officer, supervisor):
     assert alone == {"previous": None, "changed": []}
 
 
-def test_the_queue_counts_what_waits_by_site_zone_officer_and_checklist(client, app, officer, admin):
+def test_the_queue_counts_what_waits_by_site_zone_officer_and_checklist(
+    client, app, officer, admin
+):
     [_submit(client, officer) for _ in range(2)]
     _submit(client, officer, zone_id="east-workshop", zone_kind="workshop")
     _submit(client, officer, status="draft")
