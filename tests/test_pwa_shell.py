@@ -22,7 +22,7 @@ def test_page_and_worker_agree_on_the_version():
 
 # Screens used only online, on an office PC (set-up, the supervisor's console): loaded when
 # opened, never part of the officer's offline shell.
-ONLINE_ONLY = ("/js/views/admin/",)
+ONLINE_ONLY = ("/js/views/admin/", "/js/views/console/")
 
 
 def test_every_module_and_style_is_precached():

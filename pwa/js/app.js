@@ -14,7 +14,7 @@ import * as zone from "./views/zone.js";
 import * as zones from "./views/zones.js";
 
 // The shell version: keep equal to VERSION in /sw.js (they are cached together).
-const VERSION = "2026.11.30-2";
+const VERSION = "2026.11.30-3";
 
 let resolveReady;
 window.__genba = {
@@ -51,6 +51,11 @@ const ROUTES = [
   [/^#\/admin\/staff$/, online("admin/staff"), "user"],
   [/^#\/admin\/users$/, online("admin/users"), "user"],
   [/^#\/admin\/import$/, online("admin/import"), "user"],
+  // The supervisor's console (review queue, one audit, reports): online only as well; other
+  // roles get "supervisors only" from the view.
+  [/^#\/review$/, online("console/queue"), "user"],
+  [/^#\/review\/([^/?]+)$/, online("console/review"), "user"],
+  [/^#\/reports$/, online("console/reports"), "user"],
 ];
 
 const $ = (sel) => document.querySelector(sel);
@@ -249,7 +254,7 @@ async function start() {
     if (/^#\/(zones|zone\/|attention)/.test(location.hash)) route();
   });
   window.addEventListener("online", () => {
-    if (document.querySelector("[data-admin-offline], [data-needs-network]")) route();
+    if (document.querySelector("[data-admin-offline], [data-console-offline], [data-needs-network]")) route();
     showOnline();
     refreshStatus();
     outbox.resetBackoff();

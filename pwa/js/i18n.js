@@ -142,6 +142,10 @@ const S = {
   // admin: the set-up screens (online only)
   admin: ["管理", "Admin"],
   toAudit: ["去审核 →", "Audit zones →"],
+  // the supervisor's console (its other strings come with it: views/console/strings.js)
+  console: ["主管工作台", "Supervisor console"],
+  queueNav: ["审核队列", "Review queue"],
+  reportsNav: ["报表", "Reports"],
   adminOnly: ["此页面仅供管理员使用", "This page is for admins only"],
   adminOffline: ["管理功能需要联网，请联网后再试", "Admin screens need the network: connect and try again"],
   setupSteps: ["顺序：场所 → 员工 → 区域及责任人 → 用户 → 打印标签", "In order: sites → staff → zones and owners → users → print the labels"],
@@ -220,6 +224,9 @@ function initial() {
 }
 
 let lang = initial();
+
+/** More [zh, en] pairs, from an online-only module (the console's): kept out of the shell. */
+export const addStrings = (pairs) => Object.assign(S, pairs);
 
 export const getLang = () => lang;
 

@@ -26,7 +26,8 @@ function lines(label) {
 }
 
 /**
- * @param {{label: string, value: number|null}[]} spokes value null = nothing scored yet
+ * @param {{label: string, value: number|null, before?: number|null}[]} spokes value null =
+ *   nothing scored yet; `before` values (another month, the previous audit) draw a second polygon
  * @param {string} title accessible description
  */
 export function radar(spokes, title, size = 240) {
@@ -59,6 +60,7 @@ export function radar(spokes, title, size = 240) {
       .map((l, k) => `<tspan x="${tx}" dy="${k ? 13 : 0}">${esc(l)}</tspan>`)
       .join("")}</text>`;
   });
+  if (spokes.some((s) => s.before != null)) out += `<polygon points="${poly(spokes.map((s) => s.before ?? 0))}" class="before"/>`;
   out += `<polygon points="${poly(spokes.map((s) => s.value ?? 0))}" class="area"/>`;
   spokes.forEach((s, i) => {
     if (s.value == null) return;

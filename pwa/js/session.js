@@ -21,8 +21,9 @@ export async function load() {
 
 export const signedIn = () => Boolean(S.session && S.session.token && !S.session.expired);
 export const userId = () => (S.session ? S.session.user.id : null);
-/** Where a user starts: admins on the set-up screens, everyone else on the zones. */
-export const home = () => (S.session && S.session.user.role === "admin" ? "#/admin" : "#/zones");
+/** Where a user starts: admins on the set-up screens, supervisors on the review queue,
+ * officers on the zones. */
+export const home = () => ({ admin: "#/admin", supervisor: "#/review" })[S.session && S.session.user.role] || "#/zones";
 
 export async function login(username, password) {
   const { data } = await request("POST", "/api/login", {

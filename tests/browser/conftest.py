@@ -330,13 +330,17 @@ def sw_controlled(page: Page) -> None:
 
 
 def sign_in(page: Page, origin: str, username: str = "officer", password: str = "demo") -> None:
-    """Sign in through the login screen and wait for the zone list."""
+    """Sign in through the login screen and wait for the zone list (a supervisor starts on the
+    review queue, and is taken on to the zones)."""
     page.goto(origin + "/#/login")
     app_ready(page)
     page.fill("#username", username)
     page.fill("#password", password)
     page.click("[data-login]")
-    page.wait_for_selector("[data-zone-id]")
+    page.wait_for_selector("[data-zone-id], [data-review-queue]")
+    if not page.locator("[data-zone-id]").count():
+        go(page, "#/zones")
+        page.wait_for_selector("[data-zone-id]")
 
 
 def flush(page: Page) -> None:

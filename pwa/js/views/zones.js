@@ -109,13 +109,15 @@ export async function render(view) {
   foot(view);
 }
 
-/** Who is signed in, sign out, and for admins the way to the admin screens (and back). */
+/** Who is signed in, sign out, for admins the way to the admin screens (and back), for
+ * supervisors and admins the way to the console from the zones. */
 export function foot(view) {
   const user = S.session.user;
   const admin = user.role === "admin" && !location.hash.startsWith("#/admin");
+  const boss = user.role !== "officer" && !/^#\/(review|reports)/.test(location.hash);
   view.insertAdjacentHTML(
     "beforeend",
-    `<p class="foot muted">${admin ? `<a class="btn" href="#/admin" data-nav-admin>${esc(t("admin"))}</a> ` : ""}${esc(t("signedInAs", { name: user.name || user.username }))}
+    `<p class="foot muted">${boss ? `<a class="btn" href="#/review" data-nav-console>${esc(t("console"))}</a> ` : ""}${admin ? `<a class="btn" href="#/admin" data-nav-admin>${esc(t("admin"))}</a> ` : ""}${esc(t("signedInAs", { name: user.name || user.username }))}
       <button type="button" class="link" data-sign-out>${esc(t("signOut"))}</button></p>`,
   );
   view.querySelector("[data-sign-out]").addEventListener("click", async () => {
