@@ -116,3 +116,26 @@ def test_the_queue_counts_what_waits_by_site_zone_officer_and_checklist(
     assert [c["count"] for c in counts["officers"]] == [3]
     east = site_supervisor(client, admin, "east.boss", "east")
     assert client.get("/api/reports/queue", headers=east).json()["total"] == 1
+
+
+def test_the_queue_is_in_the_order_audits_were_submitted(client, officer, supervisor):
+    """Not in the order the server first stored them: a draft kept for a day and submitted
+    now waits less than one submitted an hour ago."""
+    from conftest import iso_ago
+
+    early = audit_body(client, officer, status="draft")
+    early_id = str(uuid.uuid4())
+    client.put(f"/api/audits/{early_id}", json=early, headers=officer)
+    waiting = _submit(client, officer)  # submitted an hour ago (audit_body's time)
+    sent = {**early, "status": "submitted", "submitted_at": iso_ago(minutes=5), "base_revision": 1}
+    assert client.put(f"/api/audits/{early_id}", json=sent, headers=officer).status_code == 200
+    assert _queue(client, supervisor) == [waiting, early_id]
+    view = client.get(f"/api/audits/{early_id}", headers=supervisor).json()
+    assert view["officer_name"] == "何敏 He Min"
+
+
+def test_a_forged_queue_cursor_is_400(client, supervisor):
+    url = "/api/audits?status=submitted&order=oldest&cursor=%%%.1"
+    assert client.get(url, headers=supervisor).status_code == 400
+    url = "/api/audits?status=submitted&order=oldest&cursor=_w.1"
+    assert client.get(url, headers=supervisor).status_code in (200, 400)

@@ -29,7 +29,7 @@ from server.reports.scorecard import cached_scorecard_pdf
 
 Month = Annotated[str | None, QueryParameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 Cursor = Annotated[str | None, QueryParameter(pattern=r"^\d{1,18}$")]
-PageCursor = Annotated[str | None, QueryParameter(pattern=r"^\d{4}-\d{2}\.\d{1,18}$")]
+PageCursor = Annotated[str | None, QueryParameter(pattern=r"^[A-Za-z0-9_-]{1,96}\.\d{1,18}$")]
 AuditId = Annotated[
     str,
     PathParameter(
@@ -122,8 +122,8 @@ class AuditsController(Controller):
         cursor: PageCursor = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> AuditPage:
-        """Newest first, or oldest first (`status=submitted&order=oldest` is the review
-        queue); officers get their own audits, others every audit of their sites."""
+        """Newest month first, or oldest sent first (`status=submitted&order=oldest` is the
+        review queue); officers get their own audits, others every audit of their sites."""
         filters = {
             "zone_id": zone_id,
             "status": status,

@@ -116,6 +116,7 @@ class AuditView(AuditSummary):
     updated_at: str
     review: Review | None
     void: Void | None = None
+    officer_name: str | None = None
 
 
 class AuditPage(msgspec.Struct):

@@ -3,6 +3,8 @@ server/access.py's rule; this module only asks it."""
 
 from __future__ import annotations
 
+import base64
+
 import msgspec
 
 from server import access
@@ -19,6 +21,7 @@ from server.audits.shapes import (
 from server.checklists.scoring import Answer, Score
 from server.core import events
 from server.core.db import Store
+from server.core.errors import Malformed
 from server.people.users import User
 
 _score = msgspec.json.Decoder(Score)
@@ -80,7 +83,13 @@ def audit_view(db, row: dict) -> AuditView:
         updated_at=row["updated_at"],
         review=_review.decode(row["review"]) if row["review"] else None,
         void=_void.decode(row["void"]) if row["void"] else None,
+        officer_name=_name(db, row["officer_id"]),
     )
+
+
+def _name(db, user_id: int) -> str | None:
+    found = db.execute("select name from users where id = ?", [user_id]).fetchone()
+    return found[0] if found else None
 
 
 def get_audit(store: Store, user: User, audit_id: str) -> AuditView:
@@ -105,34 +114,64 @@ def list_audits(
     if filters.get("status") is None:
         where.append("status not in ('discarded', 'void')")
     oldest = filters.get("order") == "oldest"
+    if oldest and filters.get("status") is None:
+        # Indexed per status only: the queue is one status (submitted).
+        message = "order=oldest pages one status at a time: add status (e.g. status=submitted)"
+        raise Malformed(message, errors=[{"path": "query.status", "message": message}])
     visible = access.audits_filter(user)
     if visible.sql != "1":
         where.append(visible.sql)
         params.extend(visible.params)
     if cursor is not None:
-        month, _, rowid = cursor.partition(".")
-        past = ">" if oldest else "<"
-        if filters.get("month"):
+        key, _, rowid = cursor.partition(".")
+        if oldest:
+            where.append(f"({SENT}, rowid) > (?, ?)")
+            params.extend([_unkey(key), int(rowid)])
+        elif filters.get("month"):
             # Within one month the index is in rowid order: a plain range seeks straight there.
-            where.append(f"rowid {past} ?")
+            where.append("rowid < ?")
             params.append(int(rowid))
         else:
-            where.append(f"(month, rowid) {past} (?, ?)")
-            params.extend([month, int(rowid)])
+            where.append("(month, rowid) < (?, ?)")
+            params.extend([key, int(rowid)])
     db = store.read()
     rows = list(db.query(page_sql(where, oldest), [*params, limit + 1]))
     page = rows[:limit]
     last = page[-1] if page else None
-    next_cursor = f"{last['month']}.{last['_rowid']}" if len(rows) > limit else None
+    next_cursor = None
+    if len(rows) > limit:
+        key = _key(last["_sent"]) if oldest else last["month"]
+        next_cursor = f"{key}.{last['_rowid']}"
     return AuditPage(audits=[audit_view(db, row) for row in page], next_cursor=next_cursor)
 
 
+# When an audit was sent (a draft: started); the review queue's order, indexed per status.
+SENT = "coalesce(submitted_at, started_at)"
+
+
+def _key(sent: str) -> str:
+    return base64.urlsafe_b64encode(sent.encode()).decode().rstrip("=")
+
+
+def _unkey(key: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(key + "=" * (-len(key) % 4)).decode()
+    except ValueError:
+        raise Malformed(
+            f"bad cursor {key[:40]!r}",
+            errors=[{"path": "query.cursor", "message": "not a cursor this list gave"}],
+        ) from None
+
+
 def page_sql(where: list[str], oldest: bool = False) -> str:
-    sql = "select rowid as _rowid, * from audits"
+    """Newest month first (the officer's and the history's order), or oldest sent first (the
+    review queue's), each in the order of an index so no page is ever sorted."""
+    sql = f"select rowid as _rowid, {SENT} as _sent, * from audits"
     if where:
         sql += " where " + " and ".join(where)
-    direction = "asc" if oldest else "desc"
-    return sql + f" order by month {direction}, rowid {direction} limit ?"
+    if oldest:
+        return sql + f" order by {SENT} asc, rowid asc limit ?"
+    return sql + " order by month desc, rowid desc limit ?"
 
 
 def changes_since(store: Store, user: User, since: int | None, limit: int = 200) -> Changes:

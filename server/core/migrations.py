@@ -306,3 +306,12 @@ def audit_tallies(db: Database) -> None:
     # What each audit's answers add up to (server/checklists/answers.py Tally), for reports:
     # answered, N/A, failing items, answers with photos. Filled in by open_store for old rows.
     db["audits"].add_column("tally", str)
+
+
+@migrations()
+def queue_by_submission(db: Database) -> None:
+    # The review queue pages oldest submitted first: an index in that order, per status.
+    db.execute(
+        "create index if not exists idx_audits_status_sent"
+        " on audits (status, coalesce(submitted_at, started_at))"
+    )
