@@ -21,7 +21,7 @@ run: $(VENV)/.installed deb-run
 test: $(VENV)/.installed-test deb-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadgroup
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

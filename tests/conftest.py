@@ -177,6 +177,9 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "browser" in item.path.parts:
             item.add_marker(pytest.mark.browser)
+            # One pytest-xdist worker runs every browser test, in order, beside the others:
+            # they share one demo server and wait more than they compute.
+            item.add_marker(pytest.mark.xdist_group("browser"))
         for tier, modules in TIERS.items():
             if item.path.name in modules:
                 item.add_marker(getattr(pytest.mark, tier))

@@ -67,3 +67,11 @@ def test_a_note_may_be_a_string_null_or_absent(client, officer, note):
     body["answers"][first]["note"] = ""
     again = client.put(f"/api/audits/{audit_id}", json=body, headers=officer)
     assert again.status_code == 200 and again.json()["revision"] == 1
+
+
+@pytest.mark.parametrize("stamp", ["0001-01-01T00:00:00+00:09", "9999-12-31T23:59:59-01:00"])
+def test_times_out_of_any_calendar_are_422_not_500(client, officer, stamp):
+    """Found by schemathesis: year 1 with an offset cannot be turned into UTC."""
+    body = {**audit_body(client, officer, status="draft"), "started_at": stamp}
+    response = client.put(f"/api/audits/{uuid.uuid4()}", json=body, headers=officer)
+    assert response.status_code == 422 and response.json()["errors"][0]["path"] == "$.started_at"

@@ -14,7 +14,7 @@ import * as zone from "./views/zone.js";
 import * as zones from "./views/zones.js";
 
 // The shell version: keep equal to VERSION in /sw.js (they are cached together).
-const VERSION = "2026.11.30-3";
+const VERSION = "2026.11.30-5";
 
 let resolveReady;
 window.__genba = {
@@ -26,9 +26,36 @@ window.__genba = {
   version: VERSION,
 };
 
+// What an online-only screen shows without the network.
+const OFFLINE_NOTICE = "[data-admin-offline], [data-console-offline], [data-needs-network]";
+let watching = null;
+
+/**
+ * Draw the screen again once the network is back. The "online" event does it too; this also
+ * covers an event missed or a load that failed while the browser still said online.
+ */
+function watchForNetwork() {
+  if (watching) return;
+  watching = setInterval(() => {
+    if (!document.querySelector(OFFLINE_NOTICE)) {
+      clearInterval(watching);
+      watching = null;
+    } else if (navigator.onLine) {
+      route();
+    }
+  }, 2000);
+}
+
 /** A screen loaded from the network when first opened (views/<name>.js): online only. */
 function online(name) {
-  const load = () => import(`./views/${name}.js`);
+  // A failed module load stays failed under its URL for the page's life: after a failure
+  // (the network dropped mid-load) the next try asks under a new URL.
+  let failures = 0;
+  const load = () =>
+    import(`./views/${name}.js${failures ? `?retry=${failures}` : ""}`).catch((err) => {
+      failures += 1;
+      throw err;
+    });
   load.online = true;
   return load;
 }
@@ -86,9 +113,14 @@ async function route() {
   window.scrollTo(0, 0);
   if (view.online) {
     try {
-      view = await view();
+      // Offline, do not even try: a failed module load stays failed for the page's life.
+      if (!navigator.onLine) throw new Error("offline");
+      // A connection left hanging by the network coming and going: give up, and try again.
+      const late = new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 10000));
+      view = await Promise.race([view(), late]);
     } catch {
       el.innerHTML = `<h1 tabindex="-1">${t("app")}</h1><p class="notice" data-needs-network>${t("needsNetwork")}</p>`;
+      watchForNetwork();
       return;
     }
     if (mine !== serial) return;
@@ -96,6 +128,7 @@ async function route() {
   let result;
   try {
     result = await view.render(el, [id && decodeURIComponent(id), query]);
+    if (el.querySelector(OFFLINE_NOTICE)) watchForNetwork();
   } catch (err) {
     console.error(err);
     el.innerHTML = `<h1 tabindex="-1">${t("notFound")}</h1><p class="error">${String(err.message || err)}</p>`;
@@ -254,7 +287,7 @@ async function start() {
     if (/^#\/(zones|zone\/|attention)/.test(location.hash)) route();
   });
   window.addEventListener("online", () => {
-    if (document.querySelector("[data-admin-offline], [data-console-offline], [data-needs-network]")) route();
+    if (document.querySelector(OFFLINE_NOTICE)) route();
     showOnline();
     refreshStatus();
     outbox.resetBackoff();

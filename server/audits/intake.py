@@ -54,6 +54,15 @@ def parse_answers(body: AuditBody) -> dict[str, AnswerIn]:
     return answers
 
 
+def check_times(body: AuditBody) -> None:
+    """Device times the server can place at all (a clock set to 1970 or 2099 is only flagged
+    by the clock rule; year 1 with an offset cannot even be turned into UTC)."""
+    for name in ("started_at", "submitted_at"):
+        moment = getattr(body, name)
+        if moment is not None and not 1900 <= moment.year <= 9000:
+            raise field(f"$.{name}", f"year {moment.year} is not a time a device could mean")
+
+
 def canonical(body: AuditBody) -> bytes:
     """The content a revision is: the body without base_revision, keys sorted, times in UTC."""
     content = msgspec.structs.replace(
@@ -124,6 +133,7 @@ def put_audit(
     received_at: datetime | None = None,
 ) -> tuple[bool, AuditSummary]:
     """Store one revision; returns (created, the audit's state). `received_at` is for demo data."""
+    check_times(body)
     parsed = parse_answers(body)
     body = msgspec.structs.replace(
         body, answers={k: msgspec.to_builtins(a) for k, a in parsed.items()}
