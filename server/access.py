@@ -10,6 +10,9 @@ The policy (design.md, "Access"):
 - Only the officer who wrote an audit edits it.
 - Reviews are for supervisors and admins, never of their own audit, nor of an audit of a zone
   their linked staff member owns.
+- Corrective actions and red tags: whoever sees the zone's site sees them and moves them
+  (officers report fixes); only supervisors cancel an action or change its owner or due date,
+  and nobody verifies (or reopens) an action they own.
 - Photos: a photo is readable by whoever may read an audit that names it, when that audit's
   officer holds the photo: uploaded those very bytes, or could already read the photo through
   an earlier audit when they named it. Naming a hash grants nothing by itself; an audit whose
@@ -97,6 +100,27 @@ def zone_owner_ids(db, zone_id: str, day: str) -> set[str]:
     return {owner.staff_id for owner in owners_on(db, zone_id, day)}
 
 
+# --------------------------------------------------------------------------- actions, red tags
+
+
+def reads_record(user: User, row: dict) -> bool:
+    """Actions and red tags: everyone who sees the zone's site."""
+    return sees_site(user, row["site_id"])
+
+
+def records_filter(user: User, alias: str = "") -> Filter:
+    return sites_filter(user, _col(alias, "site_id"))
+
+
+def check_action_move(user: User, row: dict, status: str) -> None:
+    """Moving an action the caller may read to `status` (a move its state allows)."""
+    if status == "cancelled" and not user.at_least("supervisor"):
+        raise Forbidden(f"cancelling an action needs the supervisor role; you are {user.role}")
+    owner = row["owner_staff_id"]
+    if status in ("verified", "reopened") and owner is not None and user.staff_id == owner:
+        raise Forbidden("this action is yours (责任人): another officer or supervisor checks it")
+
+
 # --------------------------------------------------------------------------- photos
 
 
@@ -122,6 +146,15 @@ def reads_photo(db, user: User, sha: str) -> bool:
     found = db.execute(
         "select 1 from audit_photos ap join audits a on a.id = ap.audit_id"
         f" where ap.sha256 = ? and {granted_photos_sql('a')} and {where} limit 1",
+        [sha, *params],
+    ).fetchone()
+    if found is not None:
+        return True
+    where, params = sites_filter(user, "rp.site_id")
+    found = db.execute(
+        "select 1 from record_photos rp where rp.sha256 = ? and exists (select 1 from"
+        " photo_holders h where h.sha256 = rp.sha256 and h.user_id = rp.named_by)"
+        f" and {where} limit 1",
         [sha, *params],
     ).fetchone()
     return found is not None

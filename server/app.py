@@ -22,6 +22,7 @@ from server.api.errors import EXCEPTION_HANDLERS, GenbaRequest
 from server.api.health import health
 from server.api.importing import ImportController
 from server.api.photos import PhotoController
+from server.api.records import ActionsController, RedTagsController
 from server.api.reports import BoardController, ReportsController
 from server.api.session import SessionController
 from server.api.setup import SitesController, StaffController, ZonesController
@@ -105,6 +106,8 @@ def create_app(settings: Settings) -> Litestar:
         ReportsController,
         BoardController,
         AuditsController,
+        ActionsController,
+        RedTagsController,
         get_appraisal,
         PhotoController,
         health,

@@ -292,8 +292,9 @@ def cmd_export_appraisal(args: argparse.Namespace) -> int:
         return 2
     # The command line runs with the data dir's full view, as an admin would.
     admin = User(id=0, username="cli", name="cli", role="admin")
+    settings = _settings(args)
     report = _with_existing_store(
-        _settings(args), lambda store: appraisal(store, admin, args.month)
+        settings, lambda store: appraisal(store, admin, args.month, settings.timezone)
     )
     if report is None:
         return 1

@@ -37,21 +37,20 @@ def test_unknown_checklist_or_version_is_404(client, officer):
         assert "no checklist" in response.json()["detail"]
 
 
-def test_old_version_is_still_served_after_v2(tmp_path):
+def test_old_version_is_still_served_after_a_new_one(tmp_path):
     folder = _copy_packs(tmp_path)
     settings = Settings(data_dir=tmp_path / "data", checklists_dir=folder)
     open_store(settings).close()
-    _edit(
-        folder / "red-tag-review.yaml",
-        lambda d: d.update(version=2, title={"zh": "红牌", "en": "Tags"}),
-    )
+    path = folder / "red-tag-review.yaml"
+    old = yaml.safe_load(path.read_text(encoding="utf-8"))["version"]
+    _edit(path, lambda d: d.update(version=old + 1, title={"zh": "红牌", "en": "Tags"}))
     store = open_store(settings)
     from server.checklists.registry import get_version, latest_versions
 
-    assert get_version(store, "red-tag-review", 1).title.en != "Tags"
-    assert get_version(store, "red-tag-review", 2).title.en == "Tags"
+    assert get_version(store, "red-tag-review", old).title.en != "Tags"
+    assert get_version(store, "red-tag-review", old + 1).title.en == "Tags"
     latest = {c.id: c.version for c in latest_versions(store)}
-    assert latest["red-tag-review"] == 2
+    assert latest["red-tag-review"] == old + 1
     store.close()
 
 

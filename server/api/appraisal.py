@@ -22,7 +22,7 @@ def get_appraisal(
     format: Annotated[Literal["json", "csv", "xlsx", "pdf"] | None, QueryParameter()] = None,
 ) -> Response:
     """Supervisors and admins; a user limited to sites sees those sites' staff and zones."""
-    report = appraisal(state.store, request.user, month)
+    report = appraisal(state.store, request.user, month, state.settings.timezone)
     if format in (None, "json"):
         return Response(report)
     media_type, render = FORMATS[format]

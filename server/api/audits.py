@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Literal
 
 import msgspec
@@ -13,6 +12,7 @@ from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
 from server.api.auth import requires
 from server.api.docs import errors_for
+from server.api.ids import canonical_uuid
 from server.audits import intake, review, views
 from server.audits.shapes import (
     AuditBody,
@@ -20,11 +20,11 @@ from server.audits.shapes import (
     AuditStatus,
     AuditSummary,
     AuditView,
-    Changes,
     ReviewBody,
     VoidBody,
 )
-from server.core.errors import Malformed
+from server.changes import Changes, changes_since
+from server.core.clock import today
 from server.reports.scorecard import cached_scorecard_pdf
 
 Month = Annotated[str | None, QueryParameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
@@ -41,14 +41,7 @@ AuditId = Annotated[
 
 
 def _audit_id(raw: str) -> str:
-    """The canonical lowercase form of a client-made UUID, or 400 naming it."""
-    try:
-        return str(uuid.UUID(raw))
-    except ValueError:
-        raise Malformed(
-            f"audit id {raw[:80]!r} is not a UUID",
-            errors=[{"path": "id", "message": "not a UUID"}],
-        ) from None
+    return canonical_uuid(raw, "audit")
 
 
 class AuditsController(Controller):
@@ -163,7 +156,13 @@ class AuditsController(Controller):
 
     @get("/changes", sync_to_thread=True, responses=errors_for(400))
     def changes(self, request: Request, state: State, since: Cursor = None) -> Changes:
-        """Your audits reviewed since the cursor, and newly published checklist versions."""
-        return views.changes_since(
-            state.store, request.user, int(since) if since is not None else None
+        """Your audits reviewed since the cursor, newly published checklist versions, and the
+        corrective actions and red tags of your sites that changed."""
+        settings = state.settings
+        return changes_since(
+            state.store,
+            request.user,
+            int(since) if since is not None else None,
+            today(settings),
+            settings.timezone,
         )

@@ -18,6 +18,9 @@ from server.checklists.registry import get_version, latest_versions
 from server.core.clock import today
 from server.core.errors import NotFound
 from server.people.places import LastAudit, Site, Staff, sites_for, staff_for
+from server.records.action_lists import device_actions
+from server.records.red_tags import device_tags
+from server.records.shapes import ActionView, TagView
 
 
 class Bootstrap(msgspec.Struct):
@@ -27,6 +30,11 @@ class Bootstrap(msgspec.Struct):
     server_time: str
     # Every kind a zone can be, with its name in both languages (checklists/zone-kinds.yaml).
     zone_kinds: list[ZoneKind] = msgspec.field(default_factory=list)
+    # The sites' IANA time zone: what "today", a month and "overdue" are judged in.
+    timezone: str = "UTC"
+    # What the tablet shows per zone offline: actions not yet closed, open red tags.
+    actions: list[ActionView] = msgspec.field(default_factory=list)
+    red_tags: list[TagView] = msgspec.field(default_factory=list)
 
 
 class ChecklistSummary(msgspec.Struct):
@@ -38,7 +46,15 @@ class ChecklistSummary(msgspec.Struct):
 def _etag(bootstrap: Bootstrap) -> str:
     # server_time changes every call; the ETag covers everything a device would cache.
     content = msgspec.json.encode(
-        [bootstrap.checklists, bootstrap.sites, bootstrap.staff, bootstrap.zone_kinds]
+        [
+            bootstrap.checklists,
+            bootstrap.sites,
+            bootstrap.staff,
+            bootstrap.zone_kinds,
+            bootstrap.timezone,
+            bootstrap.actions,
+            bootstrap.red_tags,
+        ]
     )
     return 'W/"' + hashlib.sha256(content).hexdigest()[:32] + '"'
 
@@ -67,6 +83,7 @@ class CatalogController(Controller):
 
     @get("/bootstrap", sync_to_thread=True)
     def bootstrap(self, request: Request, state: State) -> Response[Bootstrap]:
+        settings, user = state.settings, request.user
         body = Bootstrap(
             checklists=latest_versions(state.store),
             sites=_with_last_audits(
@@ -75,6 +92,9 @@ class CatalogController(Controller):
             staff=staff_for(state.store, request.user),
             server_time=datetime.now(UTC).isoformat(timespec="seconds"),
             zone_kinds=list(state.store.memo["zone_kinds"].values()),
+            timezone=settings.timezone,
+            actions=device_actions(state.store, user, today(settings)),
+            red_tags=device_tags(state.store, user, settings.timezone),
         )
         etag = _etag(body)
         headers = {"ETag": etag, "Cache-Control": "private, no-cache"}

@@ -34,6 +34,7 @@ from server.core.errors import Conflict, Malformed, field, invalid
 from server.people.places import Zone, get_zone
 from server.people.users import User
 from server.photos.store import add_holder
+from server.records.actions import follow_audit
 
 
 def parse_answers(body: AuditBody) -> dict[str, AnswerIn]:
@@ -178,7 +179,10 @@ def put_audit(
             update_row(db, "audits", "id", audit_id, fields)
         _record_revision(db, user, audit_id, fields, received)
         _hold_named_photos(db, user, audit_id, received.photos)
-        return row is None, audit_summary(db, audit_row(db, audit_id))
+        stored = audit_row(db, audit_id)
+        # Failed items become tracked work in the same transaction: all of it, or none.
+        follow_audit(db, store, stored, checklist, zone.kind)
+        return row is None, audit_summary(db, stored)
 
 
 def _settled(db, user: User, audit_id: str, digest: str, body: AuditBody):

@@ -27,6 +27,7 @@ from server.core import events
 from server.core.db import Store, update_row
 from server.core.errors import Conflict, Forbidden, field
 from server.people.users import User
+from server.records.actions import cancel_for_void
 
 
 def review_audit(
@@ -113,4 +114,5 @@ def void_audit(store: Store, user: User, audit_id: str, body: VoidBody) -> Audit
             status_before=row["status"],
         )
         events.append(db, user.username, audit_id, event)
+        cancel_for_void(db, audit_id)
         return audit_view(db, audit_row(db, audit_id))

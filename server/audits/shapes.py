@@ -124,20 +124,6 @@ class AuditPage(msgspec.Struct):
     next_cursor: str | None
 
 
-class ChecklistRef(msgspec.Struct):
-    """A newly published checklist version, for devices to fetch."""
-
-    id: str
-    version: int
-
-
-class Changes(msgspec.Struct):
-    cursor: str
-    audits: list[AuditView]
-    checklists: list[ChecklistRef]
-    more: bool = False
-
-
 class Revision(msgspec.Struct):
     """One stored revision of an audit (a row of `audit_revisions`): kept for ever."""
 

@@ -12,14 +12,11 @@ from server.audits.shapes import (
     AuditPage,
     AuditSummary,
     AuditView,
-    Changes,
-    ChecklistRef,
     Review,
     StoredBody,
     Void,
 )
 from server.checklists.scoring import Answer, Score
-from server.core import events
 from server.core.db import Store
 from server.core.errors import Malformed
 from server.people.users import User
@@ -126,7 +123,7 @@ def list_audits(
         key, _, rowid = cursor.partition(".")
         if oldest:
             where.append(f"({SENT}, rowid) > (?, ?)")
-            params.extend([_unkey(key), int(rowid)])
+            params.extend([cursor_value(key), int(rowid)])
         elif filters.get("month"):
             # Within one month the index is in rowid order: a plain range seeks straight there.
             where.append("rowid < ?")
@@ -140,7 +137,7 @@ def list_audits(
     last = page[-1] if page else None
     next_cursor = None
     if len(rows) > limit:
-        key = _key(last["_sent"]) if oldest else last["month"]
+        key = cursor_key(last["_sent"]) if oldest else last["month"]
         next_cursor = f"{key}.{last['_rowid']}"
     return AuditPage(audits=[audit_view(db, row) for row in page], next_cursor=next_cursor)
 
@@ -149,11 +146,11 @@ def list_audits(
 SENT = "coalesce(submitted_at, started_at)"
 
 
-def _key(sent: str) -> str:
+def cursor_key(sent: str) -> str:
     return base64.urlsafe_b64encode(sent.encode()).decode().rstrip("=")
 
 
-def _unkey(key: str) -> str:
+def cursor_value(key: str) -> str:
     try:
         return base64.urlsafe_b64decode(key + "=" * (-len(key) % 4)).decode()
     except ValueError:
@@ -172,37 +169,6 @@ def page_sql(where: list[str], oldest: bool = False) -> str:
     if oldest:
         return sql + f" order by {SENT} asc, rowid asc limit ?"
     return sql + " order by month desc, rowid desc limit ?"
-
-
-def changes_since(store: Store, user: User, since: int | None, limit: int = 200) -> Changes:
-    """What this user's devices must learn: their audits reviewed since `since`, new checklists."""
-    db = store.read()
-    if since is None:
-        return Changes(cursor=str(events.last_seq(db)), audits=[], checklists=[])
-    upto = events.last_seq(db)  # later events wait for the next call
-    rows = list(
-        db.query(
-            "select seq, action, entity_id from events where seq > ? and seq <= ?"
-            " and action in ('audit.review', 'checklist.publish') order by seq limit ?",
-            [since, upto, limit],
-        )
-    )
-    audits, checklists, seen = [], [], set()
-    for event in rows:
-        if event["action"] == "checklist.publish":
-            checklist_id, _, version = event["entity_id"].rpartition("/")
-            checklists.append(ChecklistRef(id=checklist_id, version=int(version)))
-            continue
-        if event["entity_id"] in seen:
-            continue
-        row = audit_row(db, event["entity_id"])
-        # Only the officer's own audits: a supervisor's devices do not take others' work.
-        if row and row["officer_id"] == user.id and access.reads_audit(user, row):
-            seen.add(event["entity_id"])
-            audits.append(audit_view(db, row))
-    more = len(rows) == limit
-    cursor = rows[-1]["seq"] if more else max(since, upto)
-    return Changes(cursor=str(cursor), audits=audits, checklists=checklists, more=more)
 
 
 def latest_per_zone(store: Store, since_month: str) -> dict[str, list[dict]]:

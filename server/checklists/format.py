@@ -73,6 +73,8 @@ class Item(Struct, forbid_unknown_fields=True, frozen=True):
     note_required_if_fail: bool = False
     creates_action: ActionRule | None = None
     zone_kinds: list[Ident] | None = None
+    # What the runner shows beside the item from the tablet's records, to score from them.
+    shows: Literal["actions", "red_tags"] | None = None
 
     @property
     def levels(self) -> int:

@@ -315,3 +315,94 @@ def queue_by_submission(db: Database) -> None:
         "create index if not exists idx_audits_status_sent"
         " on audits (status, coalesce(submitted_at, started_at))"
     )
+
+
+@migrations()
+def actions_and_red_tags(db: Database) -> None:
+    # Corrective actions (server/records/actions.py): opened by the server from a failed item,
+    # moved by devices. `content_hash` covers the fields a revision is (records/shapes.py).
+    db["actions"].create(
+        {
+            "id": str,
+            "site_id": str,
+            "zone_id": str,
+            "audit_id": str,
+            "item_id": str,
+            "checklist_id": str,
+            "checklist_version": int,
+            "finding": str,  # the failed answer's note
+            "owner_staff_id": str,
+            "due": str,
+            "status": str,
+            "before_photos": str,  # JSON list
+            "after_photos": str,  # JSON list
+            "note": str,
+            "revision": int,
+            "content_hash": str,
+            "opened_at": str,
+            "updated_at": str,
+            "done_at": str,
+            "done_by": int,
+            "verified_at": str,
+            "verified_by": int,
+        },
+        pk="id",
+        foreign_keys=[("zone_id", "zones", "id"), ("audit_id", "audits", "id")],
+    )
+    for columns in (["site_id", "opened_at"], ["zone_id", "status"], ["owner_staff_id", "status"]):
+        db["actions"].create_index(columns)
+    db["actions"].create_index(["audit_id"])
+    # Red tags (server/records/red_tags.py): numbered per site on first receipt.
+    db["red_tags"].create(
+        {
+            "id": str,
+            "site_id": str,
+            "zone_id": str,
+            "tag_no": int,
+            "item": str,
+            "qty": int,
+            "reason": str,
+            "photos": str,  # JSON list
+            "tagged_at": str,
+            "tagged_day": str,  # the sites' date it was tagged on: its age counts from it
+            "proposed": str,
+            "status": str,
+            "disposition": str,
+            "closed_at": str,
+            "note": str,
+            "revision": int,
+            "content_hash": str,
+            "created_by": int,
+            "received_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        foreign_keys=[("zone_id", "zones", "id"), ("created_by", "users", "id")],
+    )
+    db["red_tags"].create_index(["site_id", "tag_no"], unique=True)
+    db["red_tags"].create_index(["zone_id", "status"])
+    db["red_tags"].create_index(["site_id", "status", "tagged_at"])
+    # Every revision of both, as devices and the server made them.
+    db["record_revisions"].create(
+        {
+            "entity": str,  # "action" | "red_tag"
+            "entity_id": str,
+            "revision": int,
+            "content_hash": str,
+            "body": str,
+            "status": str,
+            "created_at": str,
+            "created_by": int,  # null: the server (an audit opened, cancelled or voided it)
+            "via": str,
+        },
+        pk=("entity", "entity_id", "revision"),
+    )
+    # The photos a record names, and who named each: readable through the record only when
+    # that user holds the bytes (server/access.py), as for audits.
+    db["record_photos"].create(
+        {"entity": str, "entity_id": str, "sha256": str, "site_id": str, "named_by": int},
+        pk=("entity", "entity_id", "sha256"),
+    )
+    db["record_photos"].create_index(["sha256"])
+    # The age after which an open red tag stands out (domain: decide within 7 days).
+    db["sites"].add_column("red_tag_days", int, not_null_default=7)

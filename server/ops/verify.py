@@ -36,6 +36,7 @@ from server.core import events
 from server.core.clock import as_utc, audit_day
 from server.core.db import Store
 from server.core.settings import Settings
+from server.ops.verify_records import records
 from server.people.owners import OwnerShare
 from server.people.setup import READERS
 from server.photos.files import PhotoFiles
@@ -68,6 +69,7 @@ def verify(store: Store, settings: Settings, expect_head: str | None = None) -> 
     found += list(_set_up(db, logged))
     found += list(_owners(db, logged))
     found += list(_checklists(db))
+    found += list(records(db, logged))
     return Report(problems=found, head_seq=head_seq, head_hash=head_hash)
 
 

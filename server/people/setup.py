@@ -34,11 +34,16 @@ Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=PLAIN)]
 Optional = Annotated[str, Meta(max_length=200, pattern=PLAIN)] | None
 
 
+# Days an open red tag may wait for its decision before it stands out (domain: 7).
+TagDays = Annotated[int, Meta(ge=1, le=365)]
+
+
 class SiteRow(msgspec.Struct, forbid_unknown_fields=True):
     id: Ident
     name: Name
     name_en: Optional = None
     active: bool = True
+    red_tag_days: TagDays = 7
 
 
 class ZoneRow(msgspec.Struct, forbid_unknown_fields=True):
@@ -65,6 +70,7 @@ class SitePatch(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     name: Name | UnsetType = UNSET
     name_en: Optional | UnsetType = UNSET
     active: bool | UnsetType = UNSET
+    red_tag_days: TagDays | UnsetType = UNSET
 
 
 class ZonePatch(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -108,7 +114,11 @@ class StaffSaved(events.Event):
 
 def _site(row: dict) -> SiteRow:
     return SiteRow(
-        id=row["id"], name=row["name"], name_en=row["name_en"], active=bool(row["active"])
+        id=row["id"],
+        name=row["name"],
+        name_en=row["name_en"],
+        active=bool(row["active"]),
+        red_tag_days=row.get("red_tag_days") or 7,
     )
 
 

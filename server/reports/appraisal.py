@@ -7,7 +7,10 @@ The rule, kept simple so every figure can be checked by hand (考核标准的公
   month with the old owner;
 - a person's score is the mean of the percents of those audits, each audit counting once;
   audits with no scored items do not count;
-- `parts` gives the same per zone, and `audit_ids` names every audit behind the figure.
+- `parts` gives the same per zone, and `audit_ids` names every audit behind the figure;
+- `actions_open` and `actions_overdue` are the person's corrective actions open (or reopened)
+  at the end of the month (now, for the month running) and, of those, past due then; they
+  are shown, not yet weighed into the score.
 Everyone on the staff list gets a row; with no approved audits the score is null.
 """
 
@@ -17,11 +20,14 @@ import csv
 import io
 import json
 from collections import defaultdict
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 from server.access import sees_site
 from server.core.db import Store
 from server.people.owners import owners_on
 from server.people.users import User
+from server.records.action_lists import appraisal_counts
 
 RULE = (
     "得分 = 当月审核当日由本人负责（责任人）的区域的所有已批准审核得分的平均值，每份审核计一次，"
@@ -30,7 +36,17 @@ RULE = (
     "each audit's day, that month (by the clock rule), each audit once, one decimal. "
     "No approved audits: no score."
 )
-COLUMNS = ["staff_id", "name", "name_en", "score", "audit_count", "zones", "audit_ids"]
+COLUMNS = [
+    "staff_id",
+    "name",
+    "name_en",
+    "score",
+    "audit_count",
+    "zones",
+    "audit_ids",
+    "actions_open",
+    "actions_overdue",
+]
 
 
 def _mean(values: list[float]) -> float | None:
@@ -38,7 +54,22 @@ def _mean(values: list[float]) -> float | None:
     return None if not values else int(sum(values) / len(values) * 10 + 0.5) / 10
 
 
-def appraisal(store: Store, user: User, month: str) -> dict:
+def _actions_at_month_end(db, month: str, timezone: str) -> dict:
+    """Per owner, (open, overdue) actions at the end of the month, or now while it runs."""
+    year, number = map(int, month.split("-"))
+    if not 1900 <= year <= 9000:
+        return {}  # no action was ever open then (and the calendar ends at year 9999)
+    after = date(year + number // 12, number % 12 + 1, 1)
+    end = datetime.combine(after, time(), ZoneInfo(timezone)).astimezone(UTC)
+    now = datetime.now(UTC)
+    if end > now:
+        at, overdue_before = now, now.astimezone(ZoneInfo(timezone)).date()
+    else:
+        at, overdue_before = end, after
+    return appraisal_counts(db, at.isoformat(timespec="milliseconds"), overdue_before.isoformat())
+
+
+def appraisal(store: Store, user: User, month: str, timezone: str = "UTC") -> dict:
     db = store.read()
     zones = {
         row["id"]: row
@@ -56,6 +87,7 @@ def appraisal(store: Store, user: User, month: str) -> dict:
             for owner in owners_on(db, row["zone_id"], row["day"]):
                 audits[(owner.staff_id, row["zone_id"])].append((row["id"], row["score_percent"]))
     owned = _owned_in(db, month, zones)
+    actions = _actions_at_month_end(db, month, timezone)
     rows = []
     for person in db.query("select * from staff where active = 1 order by id"):
         if person["site_id"] is not None and not sees_site(user, person["site_id"]):
@@ -63,7 +95,9 @@ def appraisal(store: Store, user: User, month: str) -> dict:
         mine = {zone for zone in owned.get(person["id"], set())}
         mine |= {zone for staff_id, zone in audits if staff_id == person["id"]}
         parts = {zone: audits.get((person["id"], zone), []) for zone in mine}
-        rows.append(_row(person, [zones[z] for z in mine], parts))
+        row = _row(person, [zones[z] for z in mine], parts)
+        row["actions_open"], row["actions_overdue"] = actions.get(person["id"], (0, 0))
+        rows.append(row)
     return {"month": month, "rule": RULE, "rows": rows}
 
 
@@ -126,6 +160,8 @@ def _flat(row: dict) -> list:
         row["audit_count"],
         zones,
         " ".join(row["audit_ids"]),
+        row["actions_open"],
+        row["actions_overdue"],
     ]
 
 

@@ -101,7 +101,18 @@ export function waited(iso) {
 }
 
 const pad = (n) => String(n).padStart(2, "0");
+// The sites' month, not the browser's: audits count by the sites' date (the server's time
+// zone), and an office PC in another zone (or a test browser in UTC) must not open a report
+// on the wrong side of midnight on the 1st.
 export const thisMonth = () => {
+  const zone = S.bootstrap && S.bootstrap.timezone;
+  if (zone) {
+    try {
+      return new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit" }).format(new Date()).slice(0, 7);
+    } catch {
+      // an unknown zone name: the browser's month below
+    }
+  }
   const d = new Date();
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}`;
 };
