@@ -55,8 +55,10 @@ def open_store(settings: Settings, passwords: Passwords | None = None) -> Store:
             passwords = passwords or Passwords(settings.password_cost)
             if load_demo(store, passwords) and settings.demo_audits:
                 from server.ops.demo_audits import load_demo_audits
+                from server.ops.demo_records import load_demo_records
 
                 load_demo_audits(store, settings)
+                load_demo_records(store, settings)
     except BaseException:
         store.close()
         raise

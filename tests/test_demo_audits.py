@@ -52,3 +52,19 @@ def test_zones_differ_in_level(demo):
 
 def test_demo_data_verifies(demo):
     assert problems(*demo) == []
+
+
+def test_findings_became_actions_in_every_state_and_items_carry_red_tags(demo):
+    db = demo[0].read()
+    actions = dict(db.execute("select status, count(*) from actions group by status"))
+    assert {"open", "done", "verified"} <= set(actions)
+    overdue = db.execute(
+        "select count(*) from actions where status = 'open' and due < date('now')"
+    ).fetchone()[0]
+    assert overdue >= 1, "some are late, for the screens and the appraisal"
+    tags = dict(db.execute("select status, count(*) from red_tags group by status"))
+    assert tags.get("open", 0) >= 2 and tags.get("closed", 0) >= 1
+    numbers = db.execute("select site_id, group_concat(tag_no) from red_tags group by site_id")
+    for _, listed in numbers:
+        got = sorted(int(n) for n in listed.split(","))
+        assert got == list(range(1, len(got) + 1))

@@ -100,9 +100,9 @@ def _open(db, aid: str, row: dict | None, audit: dict, item_id: str, answer: dic
             "item_id": item_id,
             "checklist_id": audit["checklist_id"],
             "checklist_version": audit["checklist_version"],
-            "opened_at": _now(),
+            "opened_at": audit["updated_at"],  # when the failing revision arrived
         }
-        _save(db, None, content, {**fixed, "finding": finding}, None, "audit")
+        _save(db, None, content, {**fixed, "finding": finding}, None, "audit", audit["updated_at"])
         return
     current = content_of_row(row)
     if row["status"] == "cancelled":
@@ -113,7 +113,7 @@ def _open(db, aid: str, row: dict | None, audit: dict, item_id: str, answer: dic
     else:
         return  # done or verified: the work is past the finding
     if changed != current or finding != row["finding"]:
-        _save(db, row, changed, {"finding": finding}, None, "audit")
+        _save(db, row, changed, {"finding": finding}, None, "audit", audit["updated_at"])
 
 
 def cancel_for_void(db, audit_id: str) -> None:
@@ -228,11 +228,13 @@ def content_of_row(row: dict) -> ActionContent:
 
 
 def _save(
-    db, row: dict | None, content: ActionContent, extra: dict, user: User | None, via: str
-) -> dict:
-    """Store `content` as the action's next revision (the first when `row` is None)."""
+    db, row: dict | None, content: ActionContent, extra: dict, user: User | None, via: str,
+    at: str | None = None,
+) -> dict:  # fmt: skip
+    """Store `content` as the action's next revision (the first when `row` is None), made at
+    `at` (an audit's receipt, when the audit moved it; else now)."""
     body, digest = revisions.content_of(content)
-    at = _now()
+    at = at or _now()
     number = 1 if row is None else row["revision"] + 1
     columns = {
         **msgspec.structs.asdict(content),
