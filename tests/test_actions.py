@@ -246,3 +246,25 @@ def test_an_appraisal_of_a_month_out_of_the_calendar_is_not_an_error(client, sup
     for month in ("0000-01", "9999-12"):
         response = client.get(f"/api/appraisal?month={month}", headers=supervisor)
         assert response.status_code == 200, (month, response.text)
+
+
+def test_an_audit_moved_to_another_zone_takes_its_open_actions(client, officer, supervisor):
+    photo = upload(client, officer, jpeg((105, 50)))
+    body = failing_body(client, officer, photo)
+    audit_id = submit(client, officer, body)
+    client.post(
+        f"/api/audits/{audit_id}/review",
+        json={"decision": "return", "comment": "wrong zone"},
+        headers=supervisor,
+    )
+    moved = failing_body(client, officer, photo, zone_id="east-store", zone_kind="warehouse")
+    response = client.put(
+        f"/api/audits/{audit_id}", json={**moved, "base_revision": 1}, headers=officer
+    )
+    assert response.status_code == 200, response.text
+    action = action_of(client, officer, audit_id)
+    assert (action["zone_id"], action["site_id"], action["status"]) == (
+        "east-store",
+        "east",
+        "open",
+    )

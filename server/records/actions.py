@@ -105,15 +105,16 @@ def _open(db, aid: str, row: dict | None, audit: dict, item_id: str, answer: dic
         _save(db, None, content, {**fixed, "finding": finding}, None, "audit", audit["updated_at"])
         return
     current = content_of_row(row)
+    # The finding as resubmitted: its photos, and its zone (a returned audit may be moved).
+    changed = msgspec.structs.replace(current, before_photos=photos, zone_id=audit["zone_id"])
     if row["status"] == "cancelled":
         # Failing again after a resubmission had cleared it: open again, due from this audit.
-        changed = msgspec.structs.replace(current, status="open", due=due, before_photos=photos)
-    elif row["status"] in WAITING:
-        changed = msgspec.structs.replace(current, before_photos=photos)
-    else:
+        changed = msgspec.structs.replace(changed, status="open", due=due)
+    elif row["status"] not in WAITING:
         return  # done or verified: the work is past the finding
     if changed != current or finding != row["finding"]:
-        _save(db, row, changed, {"finding": finding}, None, "audit", audit["updated_at"])
+        extra = {"finding": finding, "site_id": audit["site_id"]}
+        _save(db, row, changed, extra, None, "audit", audit["updated_at"])
 
 
 def cancel_for_void(db, audit_id: str) -> None:
