@@ -3,7 +3,7 @@
 // live in IndexedDB, where the page manages them. A new version installs alongside and waits
 // until the page says SKIP_WAITING (the officer tapped reload with no audit open).
 
-const VERSION = "2026.11.30-5"; // keep equal to VERSION in js/app.js
+const VERSION = "2026.11.30-6"; // keep equal to VERSION in js/app.js
 const CACHE = `genba-shell-${VERSION}`;
 const SHELL = [
   "/",
@@ -19,10 +19,12 @@ const SHELL = [
   "/js/outbox.js",
   "/js/photos.js",
   "/js/radar.js",
+  "/js/records.js",
   "/js/rules.js",
   "/js/scoring.js",
   "/js/session.js",
   "/js/ui.js",
+  "/js/views/actions.js",
   "/js/views/attention.js",
   "/js/views/audit.js",
   "/js/views/audit/answer.js",
@@ -33,6 +35,10 @@ const SHELL = [
   "/js/views/audit/score-panel.js",
   "/js/views/audit/section-tabs.js",
   "/js/views/login.js",
+  "/js/views/pick-photos.js",
+  "/js/views/record-attention.js",
+  "/js/views/record-lists.js",
+  "/js/views/red-tags.js",
   "/js/views/summary.js",
   "/js/views/zone.js",
   "/js/views/zones.js",

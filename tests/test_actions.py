@@ -268,3 +268,27 @@ def test_an_audit_moved_to_another_zone_takes_its_open_actions(client, officer, 
         "east",
         "open",
     )
+
+
+def test_an_after_photo_the_server_has_already_need_not_be_sent_again(
+    client, app, officer, supervisor, opened
+):
+    """The tablet's HEAD says the server has it (the supervisor sent the same bytes with a
+    red tag of the site, which the officer reads): naming it is enough, as in an audit."""
+    _, action = opened
+    shared = upload(client, supervisor, jpeg((106, 50)))
+    tag = {
+        "zone_id": "hq-office",
+        "item": "纸箱 cartons",
+        "qty": 3,
+        "reason": "不要物 unneeded",
+        "photos": [shared],
+        "tagged_at": "2026-01-05T08:00:00+08:00",
+        "proposed": "discard",
+    }
+    assert client.put(f"/api/red-tags/{uuid.uuid4()}", json=tag, headers=supervisor).is_success
+    assert client.head(f"/api/photos/{shared}", headers=officer).status_code == 200
+    done = put(client, officer, action, status="done", after_photos=[shared], note="已清走")
+    assert done.status_code == 200, done.text
+    assert done.json()["missing_photos"] == []
+    assert problems(app.state.store, app.state.settings) == []

@@ -6,8 +6,12 @@ def test_login_returns_token_and_user(client):
     assert response.status_code == 200
     body = response.json()
     assert len(body["token"]) >= 32
-    assert set(body["user"]) == {"id", "username", "name", "role"}
+    assert set(body["user"]) == {"id", "username", "name", "role", "staff_id", "site_ids"}
     assert body["user"]["username"] == "officer" and body["user"]["role"] == "officer"
+    # The staff member they are (so the tablet knows which actions are theirs), every site.
+    assert (body["user"]["staff_id"], body["user"]["site_ids"]) == ("s-he", None)
+    limited = client.post("/api/login", json={"username": "officer2", "password": "demo"})
+    assert limited.json()["user"]["site_ids"] == ["east"]
 
 
 def test_wrong_password_and_unknown_user_are_401(client):

@@ -6,15 +6,17 @@ import { getLang, setLang, t } from "./i18n.js";
 import * as outbox from "./outbox.js";
 import { S, deviceCounts, expire, home, load, loadBootstrap, refreshRecent, signedIn } from "./session.js";
 import { go } from "./ui.js";
+import * as actions from "./views/actions.js";
 import * as attention from "./views/attention.js";
 import * as audit from "./views/audit.js";
 import * as login from "./views/login.js";
+import * as redTags from "./views/red-tags.js";
 import * as summary from "./views/summary.js";
 import * as zone from "./views/zone.js";
 import * as zones from "./views/zones.js";
 
 // The shell version: keep equal to VERSION in /sw.js (they are cached together).
-const VERSION = "2026.11.30-5";
+const VERSION = "2026.11.30-6";
 
 let resolveReady;
 window.__genba = {
@@ -66,6 +68,12 @@ const ROUTES = [
   [/^#\/login$/, login, "anyone"],
   [/^#\/zones$/, zones, "user"],
   [/^#\/zone\/([^/?]+)$/, zone, "user"],
+  // Corrective actions and red tags: work saved on the device, like an audit (the printed red
+  // tag's QR code opens #/red-tag/<id>).
+  [/^#\/zone\/([^/?]+)\/red-tag\/new$/, redTags.create, "audit"],
+  [/^#\/red-tag\/([^/?]+)\/edit$/, redTags.edit, "audit"],
+  [/^#\/red-tag\/([^/?]+)$/, redTags, "audit"],
+  [/^#\/action\/([^/?]+)$/, actions, "audit"],
   [/^#\/audit\/([^/?]+)\/summary$/, summary, "audit"],
   [/^#\/audit\/([^/?]+)(?:\?(.*))?$/, audit, "audit"],
   [/^#\/attention$/, attention, "user"],
@@ -83,6 +91,8 @@ const ROUTES = [
   [/^#\/review$/, online("console/queue"), "user"],
   [/^#\/review\/([^/?]+)$/, online("console/review"), "user"],
   [/^#\/reports$/, online("console/reports"), "user"],
+  [/^#\/actions$/, online("console/actions"), "user"],
+  [/^#\/red-tags$/, online("console/red-tag-list"), "user"],
 ];
 
 const $ = (sel) => document.querySelector(sel);

@@ -1,9 +1,10 @@
 // IndexedDB: everything the officer's work depends on lives here, not in memory.
 // The schema grows by an upgrade ladder (`if (oldVersion < N)`); a step may add stores or
-// indexes but never deletes a store that holds user data (audits, photos, outbox).
+// indexes but never deletes a store that holds user data (audits, photos, outbox, actions,
+// red_tags).
 
 const NAME = "genba";
-const VERSION = 2;
+const VERSION = 3;
 
 let opening = null;
 
@@ -25,6 +26,7 @@ export function open() {
           db.createObjectStore("attention", { keyPath: "key" });
         }
         if (event.oldVersion < 2) ownerIndexes(req.transaction);
+        if (event.oldVersion < 3) recordStores(db, req.transaction);
       };
       req.onsuccess = () => {
         const db = req.result;
@@ -62,6 +64,14 @@ function ownerIndexes(t) {
       cursor.continue();
     };
   };
+}
+
+// Corrective actions (整改项) and red tags (红牌): the server's copies plus this device's edits
+// (records.js). Their photos are found by `record_id`, as audit photos are by `audit_id`.
+function recordStores(db, t) {
+  db.createObjectStore("actions", { keyPath: "id" }).createIndex("zone_id", "zone_id");
+  db.createObjectStore("red_tags", { keyPath: "id" }).createIndex("zone_id", "zone_id");
+  t.objectStore("photos").createIndex("record_id", "record_id");
 }
 
 /** A request as a promise (used inside `tx` callbacks). */

@@ -1,12 +1,14 @@
 // The sync engine. Rules (docs/pwa.md): photos first (HEAD, then PUT if the server lacks it),
-// then the audit; only a 2xx empties an outbox entry; network errors, 5xx and 429 retry with
-// backoff; 401 keeps everything and asks for a new sign-in; 409 parks the entry and records
-// the conflict for the officer; any other 4xx leaves the outbox as an attention entry.
+// then the audit (or the action or red tag: records.js keeps those); only a 2xx empties an
+// outbox entry; network errors, 5xx and 429 retry with backoff; 401 keeps everything and asks
+// for a new sign-in; 409 parks the entry and records the conflict for the officer; any other
+// 4xx leaves the outbox as an attention entry.
 // One flush at a time; a flush asked for while one runs is queued behind it.
 
 import { ApiError, request } from "./api.js";
 import { applyServerAudits, dropPhotosOf, fromServer, serverMeta } from "./audits.js";
 import * as db from "./db.js";
+import * as records from "./records.js";
 import { S, expire, loadBootstrap, loadChecklist } from "./session.js";
 import { changed } from "./ui.js";
 
@@ -82,7 +84,7 @@ async function run() {
         .filter((e) => !e.parked && e.owner === session.user.id)
         .sort((a, b) => (a.queued_at < b.queued_at ? -1 : 1));
       if (!entries.length) break;
-      for (const entry of entries) await push(entry);
+      for (const entry of entries) await (entry.kind ? pushRecord(entry) : push(entry));
     }
     await pullChanges();
     failures = 0;
@@ -104,9 +106,8 @@ async function run() {
   }
 }
 
-async function uploadPhotos(body) {
-  const shas = [...new Set(Object.values(body.answers).flatMap((a) => a.photos || []))];
-  for (const sha of shas) {
+async function uploadPhotos(shas) {
+  for (const sha of new Set(shas)) {
     const photo = await db.get("photos", sha);
     if (!photo || photo.uploaded) continue; // not on this device: the server says missing_photos
     let have = false;
@@ -143,12 +144,31 @@ async function push(entry) {
   // The device's latest word on the server revision wins over the one queued with the body.
   const body = { ...entry.body, base_revision: audit.base_revision ?? null };
   try {
-    await uploadPhotos(body);
+    await uploadPhotos(Object.values(body.answers).flatMap((a) => a.photos || []));
     const { data } = await request("PUT", `/api/audits/${audit.id}`, { json: body });
     await accepted(entry, data);
   } catch (err) {
     if (!(err instanceof ApiError) || err.status === 401 || err.retryable) throw err;
     await refused(entry, audit, err);
+  }
+}
+
+/** An action or red tag: its photos, then the record, as for an audit. */
+async function pushRecord(entry) {
+  const K = records.KINDS[entry.kind];
+  const rec = await db.get(K.store, entry.record_id);
+  if (!rec) {
+    await db.del("outbox", entry.key);
+    return;
+  }
+  const body = { ...entry.body, base_revision: rec.base_revision ?? null };
+  try {
+    await uploadPhotos(body[K.photos] || []);
+    const { data } = await request("PUT", K.path + rec.id, { json: body });
+    await records.accepted(entry, data);
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status === 401 || err.retryable) throw err;
+    await records.refused(entry, err);
   }
 }
 
@@ -200,13 +220,16 @@ async function refused(entry, audit, err) {
   });
 }
 
-/** GET /api/changes: reviews of this officer's audits and newly published checklists. */
+/** GET /api/changes: reviews of this officer's audits, newly published checklists, and the
+ * actions and red tags of the user's sites changed since. */
 async function pullChanges() {
   let cursor = await db.kvGet("changesCursor");
   for (let page = 0; page < 20; page += 1) {
     const q = cursor != null ? `?since=${encodeURIComponent(cursor)}` : "";
     const { data } = await request("GET", `/api/changes${q}`);
     if (data.audits && data.audits.length) await applyServerAudits(data.audits);
+    if (data.actions && data.actions.length) await records.applyServer("action", data.actions);
+    if (data.red_tags && data.red_tags.length) await records.applyServer("red_tag", data.red_tags);
     if (data.checklists && data.checklists.length) {
       for (const c of data.checklists) {
         if (c && c.id && c.version) await loadChecklist(c.id, c.version).catch(() => {});
@@ -217,10 +240,16 @@ async function pullChanges() {
     await db.kvSet("changesCursor", cursor);
     if (!data.more) break;
   }
+  records.cacheThumbs().catch(() => {}); // not awaited: the sync is done, thumbnails follow
 }
 
 /** The officer chose: put my answers on top of the server's revision and send again. */
 export async function keepMine(key) {
+  if (records.kindOfKey(key)) {
+    await records.keepMine(key);
+    flush();
+    return;
+  }
   await db.tx(["audits", "outbox", "attention"], "readwrite", async (s) => {
     const att = await db.req(s.attention.get(key));
     const entry = await db.req(s.outbox.get(key));
@@ -240,6 +269,7 @@ export async function keepMine(key) {
 
 /** The officer chose the server's copy: it replaces the local one; nothing is queued. */
 export async function takeServer(key) {
+  if (records.kindOfKey(key)) return records.takeServer(key);
   await db.tx(["audits", "outbox", "attention", "photos"], "readwrite", async (s) => {
     const att = await db.req(s.attention.get(key));
     if (!att || !att.current) return;

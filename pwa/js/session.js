@@ -4,6 +4,7 @@
 import { request, setToken } from "./api.js";
 import { applyServerAudits } from "./audits.js";
 import * as db from "./db.js";
+import * as records from "./records.js";
 
 export const S = { session: null, bootstrap: null, recent: [] };
 
@@ -16,6 +17,7 @@ export async function load() {
   S.session = session || null;
   S.bootstrap = bootstrap || null;
   S.recent = recent || [];
+  records.setTimeZone(S.bootstrap && S.bootstrap.timezone);
   setToken(session && session.token);
 }
 
@@ -52,16 +54,17 @@ export async function expire() {
 }
 
 /**
- * What of this user's work exists only on this device: `queued` audits in the outbox,
- * `photos` not uploaded, `attention` entries, and `unsynced` audits (any of those, or never
- * sent). Other users' work on a shared tablet is not counted, nor shown.
+ * What of this user's work exists only on this device: `queued` audits, actions and red tags
+ * in the outbox, `photos` not uploaded, `attention` entries, and `unsynced` records (any of
+ * those, or never sent). Other users' work on a shared tablet is not counted, nor shown.
  */
 export async function deviceCounts(owner) {
-  const [audits, outbox, attention, photos] = await Promise.all([
+  const [audits, outbox, attention, photos, edits] = await Promise.all([
     db.byIndex("audits", "owner", owner),
     db.getAll("outbox"),
     db.byIndex("attention", "owner", owner),
     db.byIndex("photos", "pending", 1),
+    records.unsyncedIds(owner),
   ]);
   const queued = outbox.filter((e) => e.owner === owner);
   const waiting = new Set([...queued.map((e) => e.audit_id), ...attention.map((a) => a.audit_id)]);
@@ -69,9 +72,9 @@ export async function deviceCounts(owner) {
   const unsynced = audits.filter((a) => waiting.has(a.id) || (!a.server && a.status === "draft" && Object.keys(a.answers).length));
   return {
     queued: queued.length,
-    photos: photos.filter((p) => mine.has(p.audit_id)).length,
+    photos: photos.filter((p) => mine.has(p.audit_id) || edits.has(p.record_id)).length,
     attention: attention.length,
-    unsynced: unsynced.length,
+    unsynced: unsynced.length + edits.size,
   };
 }
 
@@ -87,9 +90,11 @@ export async function logout() {
   S.bootstrap = null;
   S.recent = [];
   setToken(null);
-  await db.tx(["kv", "audits", "outbox", "attention", "photos"], "readwrite", async (s) => {
+  const stores = ["kv", "audits", "outbox", "attention", "photos", "actions", "red_tags"];
+  await db.tx(stores, "readwrite", async (s) => {
     for (const key of ["session", "bootstrap", "bootstrapEtag", "recent", "changesCursor"]) s.kv.delete(key);
     if (userId != null) await forgetSynced(s, userId);
+    await records.forgetSynced(s);
   });
 }
 
@@ -106,18 +111,27 @@ async function forgetSynced(s, userId) {
   }
 }
 
-/** GET /api/bootstrap with the cached ETag; stores every checklist version seen. */
+/**
+ * GET /api/bootstrap with the cached ETag; stores every checklist version seen. Its actions and
+ * red tags go to their stores, not into the cached body.
+ */
 export async function loadBootstrap() {
-  const etag = S.bootstrap ? await db.kvGet("bootstrapEtag") : null;
+  // A body cached before the bootstrap carried actions and red tags is asked for again in full.
+  const etag = S.bootstrap && S.bootstrap.records ? await db.kvGet("bootstrapEtag") : null;
   const res = await request("GET", "/api/bootstrap", { headers: etag ? { "If-None-Match": etag } : {} });
   if (res.status === 304 || !res.data) return S.bootstrap;
-  const boot = res.data;
+  const { actions, red_tags: tags, ...boot } = res.data;
+  boot.records = Boolean(actions && tags);
+  const asOf = boot.server_time;
+  if (actions) await records.applyServer("action", actions, { all: true, asOf });
+  if (tags) await records.applyServer("red_tag", tags, { all: true, asOf });
   await db.tx(["kv", "checklists"], "readwrite", (s) => {
     for (const c of boot.checklists) s.checklists.put(c, `${c.id}@${c.version}`);
     s.kv.put(boot, "bootstrap");
     s.kv.put(res.headers.get("etag"), "bootstrapEtag");
   });
   S.bootstrap = boot;
+  records.setTimeZone(boot.timezone);
   window.dispatchEvent(new Event("genba:data"));
   return boot;
 }

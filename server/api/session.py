@@ -27,6 +27,8 @@ class PublicUser(msgspec.Struct):
     username: str
     name: str
     role: str
+    staff_id: str | None = None  # the staff member this user is (责任人 of their zones)
+    site_ids: list[str] | None = None  # None: every site
 
 
 class LoginResponse(msgspec.Struct):

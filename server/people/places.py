@@ -43,6 +43,8 @@ class Site(msgspec.Struct):
     zones: list[Zone]
     name_en: str | None = None
     active: bool = True
+    # Days an open red tag may wait for its decision before it stands out.
+    red_tag_days: int = 7
 
 
 class Staff(msgspec.Struct):
@@ -86,6 +88,7 @@ def sites_for(store: Store, user: User, today: str) -> list[Site]:
             name_en=row["name_en"],
             zones=zones.get(row["id"], []),
             active=bool(row["active"]),
+            red_tag_days=row["red_tag_days"],
         )
         for row in rows
     ]

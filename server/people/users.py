@@ -40,7 +40,16 @@ class User(msgspec.Struct, frozen=True):
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
     def public(self) -> dict:
-        return {"id": self.id, "username": self.username, "name": self.name, "role": self.role}
+        """What a device is told about its user: who they are, their role, the staff member
+        they are (so a tablet knows which actions are theirs) and their sites (None: all)."""
+        return {
+            "id": self.id,
+            "username": self.username,
+            "name": self.name,
+            "role": self.role,
+            "staff_id": self.staff_id,
+            "site_ids": sorted(self.site_ids) if self.site_ids is not None else None,
+        }
 
 
 class Passwords:

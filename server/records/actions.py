@@ -153,6 +153,7 @@ def put_action(store: Store, user: User, aid: str, body: ActionIn, today: str) -
         if row["status"] in FINAL:
             raise Conflict(f"this action is {row['status']}: it is final", current=current())
         _check_change(db, user, row, content)
+        revisions.hold_readable(db, user, content.after_photos, f"action:{aid}")
         extra = _move_facts(db, user, row, content)
         row = _save(db, row, content, extra, user, "device")
         return action_view(store, db, row, today)

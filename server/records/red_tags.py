@@ -103,6 +103,7 @@ def put_tag(
         if row is not None and row["status"] == "closed":
             raise Conflict("this red tag is closed: it is final", current=current())
         site_id = _zone_site(db, user, content.zone_id, row)
+        revisions.hold_readable(db, user, content.photos, f"red_tag:{tag_id}")
         now = datetime.now(UTC)
         at = now.isoformat(timespec="milliseconds")
         day, _ = audit_day(body.tagged_at, None, now, timezone)

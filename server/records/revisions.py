@@ -13,9 +13,11 @@ from collections.abc import Callable
 
 import msgspec
 
+from server import access
 from server.audits.views import cursor_key, cursor_value
 from server.core.db import insert_row
 from server.core.errors import Conflict
+from server.photos.store import add_holder
 
 Entity = str  # "action" | "red_tag"
 
@@ -63,6 +65,16 @@ def add_revision(
             "via": via,
         },
     )
+
+
+def hold_readable(db, user, shas: list[str], via: str) -> None:
+    """A user naming a photo they can already read (through an audit or another record: the
+    tablet's HEAD said the server has it, so it did not upload it again) holds it from now on,
+    as an audit's officer does. Any other name grants nothing, and the photo stays missing.
+    """
+    for sha in shas:
+        if not access.holds_photo(db, user.id, sha) and access.reads_photo(db, user, sha):
+            add_holder(db, user, sha, via)
 
 
 def named_photos(db, entity: Entity, entity_id: str) -> dict[str, int]:

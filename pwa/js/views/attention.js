@@ -1,12 +1,14 @@
 // What the server would not take. A conflict (409) shows both versions of the answers that
 // differ, side by side, and lets the officer keep theirs or take the server's; any other
-// refusal shows the server's message and each field it named.
+// refusal shows the server's message and each field it named. Actions and red tags: their own
+// module (record-attention.js); the buttons work the same.
 
 import * as db from "../db.js";
 import { t, text, when } from "../i18n.js";
 import { dismiss, keepMine, takeServer } from "../outbox.js";
 import { S, loadChecklist } from "../session.js";
 import { esc, statusBadge } from "../ui.js";
+import { recordEntry } from "./record-attention.js";
 
 function show(item, a) {
   if (!a) return "–";
@@ -54,6 +56,7 @@ function errorLine(error, items) {
 }
 
 async function entry(att) {
+  if (att.kind) return recordEntry(att); // an action or a red tag
   const audit = await db.get("audits", att.audit_id);
   const checklist = audit && (await loadChecklist(audit.checklist_id, audit.checklist_version).catch(() => null));
   const items = new Map(checklist ? checklist.sections.flatMap((s) => s.items.map((i) => [i.id, i])) : []);

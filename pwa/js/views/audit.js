@@ -12,6 +12,7 @@ import { answerOf, parseValue } from "./audit/answer.js";
 import { cardOf, updateCard } from "./audit/item-card.js";
 import { layout, section } from "./audit/page.js";
 import { Photos } from "./audit/photo-block.js";
+import { fillShows } from "./record-lists.js";
 import { Saver } from "./audit/saver.js";
 import { ScorePanel } from "./audit/score-panel.js";
 import { SectionTabs } from "./audit/section-tabs.js";
@@ -75,6 +76,7 @@ export async function render(view, [id, query]) {
     secEl.innerHTML = section(sections, idx, audit.answers, ro);
     tabs.show(idx);
     photos.fill();
+    fillShows(secEl, audit.zone_id); // the zone's open actions or red tags beside an item that `shows` them
     if (focus) {
       window.scrollTo(0, 0);
       secEl.querySelector("#sec-h").focus({ preventScroll: true });

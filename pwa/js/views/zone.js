@@ -1,12 +1,14 @@
-// One zone (also what a QR label opens: /#/zone/<id>): its checklists to start, and this
-// user's audits on this device for it, with their status, sync state and the supervisor's
-// comment. A draft can be discarded; starting a second draft of a checklist is a choice.
+// One zone (also what a QR label opens: /#/zone/<id>): its checklists to start, its open
+// corrective actions and red tags (record-lists.js), and this user's audits on this device for
+// it, with their status, sync state and the supervisor's comment. A draft can be discarded;
+// starting a second draft of a checklist is a choice.
 
 import { discardDraft, newAudit, saveAudit } from "../audits.js";
 import * as db from "../db.js";
 import { nameOf, t, text, when } from "../i18n.js";
 import { S, findZone, latestChecklist, staff } from "../session.js";
 import { band, esc, go, percent, statusBadge } from "../ui.js";
+import { fillThumbs, zoneData, zoneLists } from "./record-lists.js";
 import { dueFor, history, myAudits } from "./zones.js";
 
 function reviewNote(audit) {
@@ -75,7 +77,7 @@ export async function render(view, [zoneId]) {
     return;
   }
   const { zone, site } = found;
-  const [list, hist] = await Promise.all([auditList(zoneId), history()]);
+  const [list, hist, recs] = await Promise.all([auditList(zoneId), history(), zoneData(zoneId)]);
   const due = new Set(dueFor(zone, hist[zoneId] || []));
   const owner = staff(zone.owner_id);
   const drafts = {};
@@ -95,8 +97,10 @@ export async function render(view, [zoneId]) {
             <button type="button" class="primary" data-start-checklist="${esc(id)}" ${c ? "" : "disabled"}>${esc(t("start"))}</button></li>`;
         })
         .join("")}</ul></section>
+    <div class="records">${zoneLists(zoneId, recs)}</div>
     <section aria-labelledby="h-au"><h2 id="h-au">${esc(t("localAudits"))}</h2>
       <div class="audit-list">${list.html}</div></section>`;
+  fillThumbs(view);
 
   async function start(checklistId, button) {
     button.disabled = true;
@@ -134,6 +138,11 @@ export async function render(view, [zoneId]) {
     timer = setTimeout(async () => {
       const box = view.querySelector(".audit-list");
       if (box && !box.contains(document.activeElement)) box.innerHTML = (await auditList(zoneId)).html;
+      const recBox = view.querySelector(".records");
+      if (recBox && !recBox.contains(document.activeElement)) {
+        recBox.innerHTML = zoneLists(zoneId, await zoneData(zoneId));
+        fillThumbs(recBox);
+      }
     }, 200);
   };
   window.addEventListener("genba:changed", onChange);

@@ -1,6 +1,7 @@
 // One item card: the question, the control for its type, a note, the prompt for what is still
-// missing and the photo block. updateCard() follows an answer in place rather than rebuilding the
-// card, so focus and the caret stay where the officer left them.
+// missing, the photo block, and a box the runner fills with the zone's open actions or red tags
+// when the item `shows` them (record-lists.js). updateCard() follows an answer in place rather
+// than rebuilding the card, so focus and the caret stay where the officer left them.
 
 import { lacks } from "../../rules.js";
 import { t, text } from "../../i18n.js";
@@ -94,6 +95,7 @@ export function card(item, a, ro) {
     <p class="prompt" data-prompt${prompt ? "" : " hidden"}>${esc(prompt)}</p>
     ${item.type === "photo" || item.type === "text" ? "" : `<div class="note"><label for="note-${id}">${esc(t("note"))}</label><textarea id="note-${id}" data-note rows="1"${ro}>${esc(a ? a.note || "" : "")}</textarea></div>`}
     ${photoBlock(item, a, ro)}
+    ${item.shows === "actions" || item.shows === "red_tags" ? `<div class="shows" data-shows="${item.shows}"></div>` : ""}
   </article>`;
 }
 
