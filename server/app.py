@@ -23,6 +23,7 @@ from server.api.health import health
 from server.api.importing import ImportController
 from server.api.photos import PhotoController
 from server.api.records import ActionsController, RedTagsController
+from server.api.red_tag_pdfs import RedTagPdfController
 from server.api.reports import BoardController, ReportsController
 from server.api.session import SessionController
 from server.api.setup import SitesController, StaffController, ZonesController
@@ -110,6 +111,7 @@ def create_app(settings: Settings) -> Litestar:
         AuditsController,
         ActionsController,
         RedTagsController,
+        RedTagPdfController,
         get_appraisal,
         PhotoController,
         health,

@@ -56,7 +56,7 @@ class LiveServer:
                 # Cheap password hashing: a test server signs users in dozens of times.
                 env={**os.environ, "GENBA_DATA": "", "GENBA_PASSWORD_COST": "test"},
             )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a loaded 2-core CI machine is slow to start one
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{self.base}/api/health", timeout=1).status_code == 200:

@@ -12,7 +12,14 @@ from server.checklists.format import Text
 from server.core.errors import Invalid, NotFound
 from server.people.users import get_user, user_id_by_name
 from server.photos.files import PhotoFiles
-from server.reports.board import board_context, months_up_to, owners_day, render_board
+from server.reports.board import (
+    MAX_ACTIONS,
+    MAX_TAGS,
+    board_context,
+    months_up_to,
+    owners_day,
+    render_board,
+)
 from server.reports.board import zone_board_pdf as board_pdf
 
 COUNTED = ("submitted", "approved")
@@ -39,6 +46,11 @@ def _box(pdf: bytes, tmp_path, left: float, top: float, width: float, height: fl
 
 # The four boxes under the header: 11 mm margin, 10 + 31 + 3 mm down, 44.5 mm wide, 3 apart.
 STATS = [(11 + i * 47.5, 44, 44.5, 24) for i in range(4)]
+# The bottom band: the zone's actions to do (left, 124 mm) and its open red tags (right, 60 mm),
+# under the stats (24), the charts (60) and the findings (100), 3 mm apart.
+RECORDS_TOP = 10 + 31 + 3 + 24 + 3 + 60 + 3 + 100 + 3
+ACTIONS_BOX = (11, RECORDS_TOP, 124, 49)
+TAGS_BOX = (199 - 60, RECORDS_TOP, 60, 49)
 
 
 def _flat(text: str) -> str:
@@ -194,10 +206,57 @@ def test_a_month_without_audits_still_prints_a_page_saying_so(demo, tmp_path):
     assert (
         "本月该区域没有计分的审核" in text and f"No counted audits of this zone in {later}" in text
     )
-    # The months before it still show in the trend.
+    # The months before it still show in the trend; what is still to do shows as of today.
     assert f"{demo.rows[demo.other]['mean']:.1f}" in text
-    for placeholder in ("整改", "Corrective", "红牌作战", "Red tag"):
-        assert placeholder not in text
+    assert "待整改 Corrective actions" in text and "红牌 Red tags" in text
+
+
+def _every(demo, path: str, key: str, **params) -> list[dict]:
+    found, cursor = [], None
+    while True:
+        paging = {"limit": 200, **({"cursor": cursor} if cursor else {})}
+        page = demo.client.get(path, params={**params, **paging}, headers=demo.headers).json()
+        found += page[key]
+        cursor = page["next_cursor"]
+        if not cursor:
+            return found
+
+
+def test_the_board_lists_what_the_zone_still_has_to_do(demo, best, tmp_path):
+    """Its actions still open (overdue first) and its open red tags (over the limit first), as
+    GET /api/actions and GET /api/red-tags have them today."""
+    actions = _every(demo, "/api/actions", "actions", zone_id=demo.best, status="active")
+    waiting = [a for a in actions if a["status"] in ("open", "reopened")]
+    waiting.sort(key=lambda a: (-a["days_overdue"], a["due"]))
+    overdue = [a for a in waiting if a["overdue"]]
+    assert waiting and overdue, "the demo leaves some actions open and overdue"
+    shown = _flat(_box(best, tmp_path, *ACTIONS_BOX))
+    assert f"共{len(waiting)}项open·逾期{len(overdue)}overdue" in shown, shown
+    for action in waiting[:MAX_ACTIONS]:
+        # Labels print in Chinese, cut with an ellipsis past one line.
+        assert _flat(action["item_label"]["zh"])[:12] in shown, action["item_id"]
+        assert action["due"] in shown
+        assert (action["owner_name"] or "—") in shown
+    for action in overdue[:MAX_ACTIONS]:
+        assert f"{action['due']}{action['days_overdue']}天" in shown
+    if len(waiting) > MAX_ACTIONS:
+        assert f"另有{len(waiting) - MAX_ACTIONS}项" in shown
+
+    tags = _every(demo, "/api/red-tags", "red_tags", zone_id=demo.best, status="open")
+    tags.sort(key=lambda t: (not t["over_limit"], -t["age_days"], t["tag_no"]))
+    over = [t for t in tags if t["over_limit"]]
+    assert tags and over, "the demo has an open tag past the limit in each workshop"
+    shown = _flat(_box(best, tmp_path, *TAGS_BOX))
+    limit = tags[0]["age_limit_days"]
+    assert f"未处理{len(tags)}张open·超过{limit}天over{limit}days{len(over)}" in shown, shown
+    for tag in tags[:MAX_TAGS]:
+        mark = "超期" if tag["over_limit"] else ""
+        assert f"{tag['age_days']}天{mark}" in shown and tag["tag_label"] in shown
+    listed = [shown.index(t["tag_label"]) for t in tags[:MAX_TAGS]]
+    assert listed == sorted(listed), "over the limit first, then the oldest"
+    assert shown.count("超期") == len(over[:MAX_TAGS])
+    if len(tags) > MAX_TAGS:
+        assert f"另有{len(tags) - MAX_TAGS}张" in shown
 
 
 def test_photos_are_the_zones_own_and_few(demo):
@@ -233,6 +292,15 @@ def test_long_names_and_many_rows_still_fit_one_page(demo, tmp_path):
         "photos": photos,
     }
     audit = {**context["audits"][0], "officer": long_zh}
+    action = {
+        "label": Text(zh=long_zh, en=long_en),
+        "item_id": "x",
+        "owner": "\u202e" + long_zh,
+        "due": "2020-01-01",
+        "days_overdue": 99999,
+        "reopened": True,
+    }
+    tag = {"label": "RT-9999", "item": "<b>" + long_en, "qty": 100000, "age": 999, "over": True}
     pdf = render_board(
         {
             **context,
@@ -243,10 +311,21 @@ def test_long_names_and_many_rows_still_fit_one_page(demo, tmp_path):
             "more_findings": 40,
             "audits": [audit] * 40,
             "rivals": context["rivals"] * 10,
+            "records": {
+                "actions": [action] * 30,
+                "actions_overdue": 30,
+                "tags": [tag] * 30,
+                "tags_over": 30,
+                "tag_limit": 7,
+            },
         },
         PhotoFiles(settings.photos_dir),
     )
     assert _pages(pdf, tmp_path) == 1
+    # Every list capped with a count of the rest; markup in a name prints as text.
+    actions, tags = (_flat(_box(pdf, tmp_path, *box)) for box in (ACTIONS_BOX, TAGS_BOX))
+    assert f"另有{30 - MAX_ACTIONS}项" in actions and actions.count("99999天") == MAX_ACTIONS
+    assert f"另有{30 - MAX_TAGS}张" in tags and tags.count("<b>") == MAX_TAGS
     image = _png(pdf, tmp_path)
     w, h = image.size
     side = round(10 / 210 * w)

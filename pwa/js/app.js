@@ -86,7 +86,8 @@ const ROUTES = [
   [/^#\/admin\/staff$/, online("admin/staff"), "user"],
   [/^#\/admin\/users$/, online("admin/users"), "user"],
   [/^#\/admin\/import$/, online("admin/import"), "user"],
-  // The supervisor's console (review queue, one audit, reports): online only as well; other
+  // The supervisor's console (review queue, one audit, reports, actions, the red-tag
+  // register): online only as well; other
   // roles get "supervisors only" from the view.
   [/^#\/review$/, online("console/queue"), "user"],
   [/^#\/review\/([^/?]+)$/, online("console/review"), "user"],

@@ -41,7 +41,8 @@ class BoardController(Controller):
         month: Month,
     ) -> Response[bytes]:
         """The zone's A4 看板 for the morning meeting: trend, radar against last month, rank,
-        top findings with photos, the month's audits."""
+        top findings with photos, the month's audits, and (as printed) its corrective actions
+        still to do and its open red tags."""
         with RENDERS:  # shared with the scorecards: PDFs take turns, two at a time
             pdf = zone_board_pdf(state.store, state.settings, request.user, zone_id, month)
         disposition = f'inline; filename="board-{zone_id}-{month}.pdf"'

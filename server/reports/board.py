@@ -2,9 +2,12 @@
 
 The zone's name, kind, site and owners that month; its 6S trend over six months; the per-S
 radar of the month against the month before; its rank among the site's zones of its kind
-(流动红旗 when first); the month's top findings in the zone with a couple of photos each; and
-the month's audits. Means, ranks and findings come from the supervisor reports (trends.py),
-which apply the caller's site access and count submitted and approved audits only.
+(流动红旗 when first); the month's top findings in the zone with a couple of photos each; the
+month's audits; and, as they stand when it is printed, the zone's corrective actions still to
+do (overdue first) and its open red tags (over the site's limit first). Means, ranks and
+findings come from the supervisor reports (trends.py), which apply the caller's site access and
+count submitted and approved audits only; actions and tags from their own lists
+(board_records.py).
 
 Ranks are within the zone's own site, so a board reads the same whoever prints it. Every
 block that grows with the data is capped in count and height, so the board stays one page
@@ -30,6 +33,7 @@ from server.people.places import get_zone
 from server.people.users import User
 from server.photos.files import PhotoFiles
 from server.reports import trends
+from server.reports.board_records import zone_records
 from server.reports.labels import fit
 from server.reports.scorecard import (
     FONT_FACES,
@@ -55,6 +59,10 @@ MAX_RIVALS = 6  # zones of the kind listed beside the rank
 OWNER_EMS = 62  # the owners' two lines in the header, less "责任人 Zone owner："
 LISTED = ("submitted", "approved", "returned")  # returned: being fixed, listed, not counted
 NAME_W = 138  # mm the zone's name may take in the header
+MAX_ACTIONS = 6  # the zone's waiting corrective actions listed; more are counted
+MAX_TAGS = 6  # its open red tags listed; more are counted
+FINDING_LINE_EMS = 22  # a finding's bold label per line (70 mm at 9 pt)
+TREND_MM = 0.44  # mm per unit of the trend chart (220 x 112 units)
 
 
 def months_up_to(month: str, count: int) -> list[str]:
@@ -88,7 +96,7 @@ def _delta(now: float | None, before: float | None) -> str | None:
 # --------------------------------------------------------------------------- the trend chart
 
 
-def trend_svg(points: list[dict], checklist: Checklist | None) -> Markup:
+def trend_svg(points: list[dict], checklist: Checklist | None, mm: float = 0.5) -> Markup:
     """Bars of the monthly means (0-100) with their values, the band thresholds dashed, and
     each month's audit count under it; the last month, the board's, stands out."""
     width, height = 220.0, 112.0  # chart units: 0.5 mm at the size the board prints it
@@ -102,7 +110,7 @@ def trend_svg(points: list[dict], checklist: Checklist | None) -> Markup:
         Markup(
             '<svg xmlns="http://www.w3.org/2000/svg" class="trend" role="img"'
             ' width="{}mm" height="{}mm" viewBox="0 0 {} {}">'
-        ).format(width / 2, height / 2, width, height)
+        ).format(width * mm, height * mm, width, height)
     ]
     text = Markup(
         '<text x="{:.1f}" y="{:.1f}" text-anchor="{}" font-size="{}" fill="{}"'
@@ -227,7 +235,7 @@ def board_context(store, settings, user: User, zone_id: str, month: str) -> dict
         percent_text(v if current else b) + (f" ({d})" if (d := _delta(v, b)) else "")
         for v, b in zip(now_values, before_values, strict=True)
     ]
-    radar = radar_svg(titles, series, notes, 64, 50) if series else Markup("")
+    radar = radar_svg(titles, series, notes, 62, 40) if series else Markup("")
 
     audits = _audits(db, user, zone.id, month)
     counted = {a["id"] for a in audits if a["status"] in ("submitted", "approved")}
@@ -254,6 +262,8 @@ def board_context(store, settings, user: User, zone_id: str, month: str) -> dict
 
     kind = kinds.get(zone.kind)
     site = _names(db, "sites", zone.site_id)
+    tag_days = db.execute("select red_tag_days from sites where id = ?", [zone.site_id])
+    records = zone_records(store, settings, user, zone.id, (tag_days.fetchone() or [7])[0])
     now = today(settings)
     owners = []
     shares = owners_on(db, zone.id, owners_day(month, now))
@@ -281,11 +291,12 @@ def board_context(store, settings, user: User, zone_id: str, month: str) -> dict
         "delta": _delta(current.mean if current else None, previous.mean if previous else None),
         "rivals": rivals,
         "points": points,
-        "trend": trend_svg(points, checklist),
+        "trend": trend_svg(points, checklist, TREND_MM),
         "radar": radar,
         "findings": top[:TOP_FINDINGS],
         "more_findings": max(0, len(top) - TOP_FINDINGS),
         "audits": audits,
+        "records": records,
         "today": now,
     }
 
@@ -309,6 +320,16 @@ def shorten(text: str | None, ems: float) -> str | None:
 
 def _short(value: Text | None, zh: float, en: float) -> dict | None:
     return {"zh": shorten(value.zh, zh), "en": shorten(value.en, en)} if value else None
+
+
+def _finding_label(finding: dict) -> dict | None:
+    """A finding's label in its 17 mm row: the Chinese on up to two lines, the English on one
+    line under it only when the Chinese (with its critical mark) takes one line."""
+    label = _short(finding["label"], 36, 26)
+    if label is None:
+        return None
+    width = text_width(label["zh"], 1) + (6 if finding["critical"] else 0)
+    return label if width <= FINDING_LINE_EMS else {**label, "en": None}
 
 
 def _fitted(context: dict) -> dict:
@@ -337,7 +358,7 @@ def _fitted(context: dict) -> dict:
         "owners": owners,
         "more_owners": len(context["owners"]) - len(owners),
         "findings": [
-            {**f, "label": _short(f["label"], 36, 44), "section": _short(f["section"], 8, 14)}
+            {**f, "label": _finding_label(f), "section": _short(f["section"], 4, 7.5)}
             for f in context["findings"][:TOP_FINDINGS]
         ],
         "rivals": [
@@ -353,13 +374,44 @@ def _fitted(context: dict) -> dict:
         "audits": [
             {
                 **a,
-                "officer": shorten(a["officer"], 13),
+                "officer": shorten(a["officer"], 6.5),  # one line: 18 mm at 7.5 pt
                 "status_text": status_text(a["status"]),
                 "percent": percent_text(a["score_percent"]),
             }
             for a in audits[:MAX_AUDITS]
         ],
         "more_audits": max(0, len(audits) - MAX_AUDITS),
+        "records": _fitted_records(context["records"]),
+    }
+
+
+def _fitted_records(records: dict) -> dict:
+    """The waiting actions and open tags capped, their labels and names cut to one line (an
+    action's label in Chinese only: six one-line rows tell the meeting more than three in two
+    languages)."""
+    actions, tags = records["actions"], records["tags"]
+    return {
+        **records,
+        "actions": [
+            {
+                **a,
+                # A reopened one's mark (重开) takes three ems of the line.
+                "label": shorten(
+                    a["label"].zh if a["label"] else a["item_id"], 19 if a["reopened"] else 22
+                ),
+                "owner": shorten(a["owner"], 8),
+            }
+            for a in actions[:MAX_ACTIONS]
+        ],
+        "more_actions": max(0, len(actions) - MAX_ACTIONS),
+        "open_actions": len(actions),
+        # One line of 9.5 ems (28 mm at 7.5 pt) for the item and its quantity.
+        "tags": [
+            {**t, "item": shorten(t["item"], 9 - text_width(f"×{t['qty']}", 1))}
+            for t in tags[:MAX_TAGS]
+        ],
+        "more_tags": max(0, len(tags) - MAX_TAGS),
+        "open_tags": len(tags),
     }
 
 

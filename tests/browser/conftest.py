@@ -130,6 +130,30 @@ def server(tmp_path_factory) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="session")
+def demo_data(tmp_path_factory) -> Path:
+    """The demo dealership with its eight weeks of audits, actions and red tags, made once per
+    run here in the test process (the slowest thing a test server could do at start-up)."""
+    from conftest import demo_with_audits
+    from server.app import create_app
+
+    data = tmp_path_factory.mktemp("demo-data") / "data"
+    create_app(demo_with_audits(data)).state.store.close()
+    return data
+
+
+@contextmanager
+def demo_server(demo_data: Path, tmp_path_factory, name: str) -> Iterator[Server]:
+    """A real server on its own copy of the demo data (tests may write to it)."""
+    data = tmp_path_factory.mktemp(name) / "data"
+    shutil.copytree(demo_data, data)
+    live = LiveServer(data, demo=False).start()
+    try:
+        yield Server(live)
+    finally:
+        live.stop()
+
+
+@pytest.fixture(scope="session")
 def pw():
     with sync_playwright() as playwright:
         yield playwright

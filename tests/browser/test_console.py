@@ -21,8 +21,6 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from live import LiveServer
-
 from .conftest import (
     LANDSCAPE,
     Server,
@@ -30,6 +28,7 @@ from .conftest import (
     app_ready,
     applicable,
     axe_check,
+    demo_server,
     flush,
     go,
     jpeg,
@@ -54,13 +53,9 @@ def desk(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    live = LiveServer(tmp_path_factory.mktemp("console-demo"), demo=False, extra=["--demo"])
-    live.start()
-    try:
-        yield Server(live)
-    finally:
-        live.stop()
+def demo(demo_data, tmp_path_factory):
+    with demo_server(demo_data, tmp_path_factory, "console-demo") as server:
+        yield server
 
 
 # --- helpers -------------------------------------------------------------------------------

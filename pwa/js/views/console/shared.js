@@ -29,10 +29,10 @@ export function frame(view, title, body) {
   const link = (href, key, attr) =>
     `<a href="${href}" ${attr}${here === href || here.startsWith(`${href}/`) ? ' aria-current="page"' : ""}>${T(key)}</a>`;
   view.innerHTML = `<nav class="anav" aria-label="${T("console")}" data-console-nav>${link("#/review", "queueNav", "data-nav-review")}${link(
-    "#/reports",
-    "reportsNav",
-    "data-nav-reports",
-  )}${isAdmin() ? link("#/admin", "admin", "data-console-admin") : ""}<a href="#/zones" data-nav-audit>${T("toAudit")}</a></nav>
+    "#/actions",
+    "actionsNav",
+    "data-nav-actions",
+  )}${link("#/red-tags", "redTagsNav", "data-nav-red-tags")}${link("#/reports", "reportsNav", "data-nav-reports")}${isAdmin() ? link("#/admin", "admin", "data-console-admin") : ""}<a href="#/zones" data-nav-audit>${T("toAudit")}</a></nav>
     <h1 tabindex="-1">${esc(title)}</h1>${body}`;
   foot(view);
 }
