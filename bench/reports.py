@@ -9,7 +9,10 @@ way the API calls it, over the whole year where it spans months:
 - the findings Pareto of a month (`GET /api/reports/findings?month=`),
 - officer calibration of a month (`GET /api/reports/officers?month=`),
 - the review queue's first page (`GET /api/audits?status=submitted&order=oldest`),
-- the month's appraisal (`GET /api/appraisal?month=`),
+- the month's appraisal (`GET /api/appraisal?month=`), with each owner's actions at its end,
+- corrective actions: the overdue list's first page (`GET /api/actions?overdue=true`), the load
+  per owner (`GET /api/actions/owners`) and what a tablet caches (every action not closed,
+  as `GET /api/bootstrap` carries them; here none is ever closed, the worst case),
 
 each against a baseline measured in the same run: one plain `SELECT` of every counted audit's
 percent over the same year (the least a report over those rows must read). Target: every
@@ -42,6 +45,7 @@ from server.core.settings import Settings  # noqa: E402
 from server.people import setup  # noqa: E402
 from server.people.owners import SINCE_ALWAYS, OwnerShare, OwnersIn  # noqa: E402
 from server.people.users import Passwords, User, add_user, get_user  # noqa: E402
+from server.records.action_lists import device_actions, list_actions, owner_loads  # noqa: E402
 from server.reports import trends  # noqa: E402
 from server.reports.appraisal import appraisal  # noqa: E402
 
@@ -160,6 +164,7 @@ def run(args) -> None:
             f"{2025 + (args.months - 1) // 12}-{(args.months - 1) % 12 + 1:02d}",
         )
         month = "2025-06" if args.months >= 6 else first
+        today = datetime.now(UTC).date().isoformat()
         db = store.read()
 
         def baseline():
@@ -183,7 +188,14 @@ def run(args) -> None:
                 store, boss, {"status": "submitted", "order": "oldest"}, None, 50
             ),
             "appraisal, one month": lambda: appraisal(store, boss, month),
+            "actions overdue, first page": lambda: list_actions(
+                store, boss, {"overdue": True}, None, 50, today
+            ),
+            "actions per owner": lambda: owner_loads(store, boss, None, today),
+            "a tablet's actions (bootstrap)": lambda: device_actions(store, boss, today),
         }
+        actions = store.read().execute("select count(*) from actions").fetchone()[0]
+        print(f"{actions} corrective actions opened by the failed items")
         base = timed(baseline, args.runs)
         print(f"\nbaseline: one SELECT of every counted audit's percent: {base:.1f} ms\n")
         print(f"{'report':<34}{'median ms':>10}{'vs baseline':>13}  target < {TARGET_MS} ms")
