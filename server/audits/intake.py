@@ -23,7 +23,15 @@ from server.audits.shapes import (
     Revision,
 )
 from server.audits.views import audit_row, audit_summary, audit_view
-from server.checklists.answers import Tally, answer_errors, photo_ids, submit_errors, tally
+from server.checklists.answers import (
+    Tally,
+    answer_errors,
+    photo_ids,
+    subject_errors,
+    subject_missing,
+    submit_errors,
+    tally,
+)
 from server.checklists.format import Checklist
 from server.checklists.registry import get_version
 from server.checklists.scoring import Answer, Score, score_audit
@@ -96,12 +104,26 @@ def _load_context(store, user: User, body: AuditBody) -> tuple[Checklist, Zone]:
     return checklist, zone
 
 
-def check_body(checklist: Checklist, zone: Zone, answers: dict, body: AuditBody) -> bool:
-    """Raise Invalid for what can never be stored; returns whether nothing is missing to submit."""
-    errors = answer_errors(checklist, answers, zone.kind)
+def _staff_lookup(store):
+    def is_staff(staff_id: str) -> bool:
+        found = store.read().execute("select 1 from staff where id = ?", [staff_id])
+        return found.fetchone() is not None
+
+    return is_staff
+
+
+def check_body(
+    checklist: Checklist, zone: Zone, answers: dict, body: AuditBody, is_staff=lambda _: False
+) -> bool:
+    """Raise Invalid for what can never be stored; returns whether nothing is missing to submit.
+
+    `is_staff(id)` says whether a `staff` subject field names a staff member."""
+    subject = body.subject if body.subject is not msgspec.UNSET else {}
+    errors = subject_errors(checklist, subject, is_staff)
+    errors += answer_errors(checklist, answers, zone.kind)
     if errors:
         raise invalid(errors)
-    missing = submit_errors(checklist, answers, zone.kind)
+    missing = subject_missing(checklist, subject) + submit_errors(checklist, answers, zone.kind)
     if body.status == "submitted":
         if body.submitted_at is None:
             missing.append({"path": "$.submitted_at", "message": "a submitted audit needs it"})
@@ -147,7 +169,7 @@ def put_audit(
     if early:
         return False, early
     checklist, zone = _load_context(store, user, body)
-    answers_complete = check_body(checklist, zone, parsed, body)
+    answers_complete = check_body(checklist, zone, parsed, body, _staff_lookup(store))
     answers = {k: Answer(value=a.value, note=a.note, photos=a.photos) for k, a in parsed.items()}
     now = received_at or datetime.now(UTC)
     day, flag = audit_day(body.started_at, body.submitted_at, now, timezone)

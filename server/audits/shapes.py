@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
-from msgspec import Meta
+from msgspec import UNSET, Meta, UnsetType
 
 from server.checklists.scoring import Answer, Score
 from server.core.events import Event, kind
@@ -43,6 +43,9 @@ class AuditBody(msgspec.Struct, forbid_unknown_fields=True):
     answers: Annotated[dict[ItemId, dict[str, Any]], Meta(max_length=2000)]
     submitted_at: datetime | None = None
     base_revision: Annotated[int, Meta(ge=1)] | None = None
+    # What the audit is about (the checklist's `subject` fields): left out of the stored
+    # content when absent, so bodies from before subjects existed keep their hashes.
+    subject: Annotated[dict[ItemId, Any], Meta(max_length=50)] | UnsetType = UNSET
 
 
 class ReviewBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -61,6 +64,7 @@ class StoredBody(msgspec.Struct):
     answers: dict[str, Answer]
     submitted_at: str | None = None
     base_revision: int | None = None
+    subject: dict[str, Any] | None = None
 
 
 class Review(msgspec.Struct):
@@ -117,6 +121,7 @@ class AuditView(AuditSummary):
     review: Review | None
     void: Void | None = None
     officer_name: str | None = None
+    subject: dict[str, Any] | None = None  # the checklist's subject fields, when it has any
 
 
 class AuditPage(msgspec.Struct):

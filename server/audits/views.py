@@ -81,6 +81,7 @@ def audit_view(db, row: dict) -> AuditView:
         review=_review.decode(row["review"]) if row["review"] else None,
         void=_void.decode(row["void"]) if row["void"] else None,
         officer_name=_name(db, row["officer_id"]),
+        subject=body.subject,
     )
 
 

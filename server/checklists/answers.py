@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from datetime import date
 
 import msgspec
 
-from server.checklists.format import SCORED_TYPES, Checklist, Item
-from server.checklists.scoring import NA, Answer, is_fail
+from server.checklists.format import SCORED_TYPES, Checklist, Item, SubjectField
+from server.checklists.scoring import NA, Answer, is_fail, item_points
 
 
 def _path(item_id: str, field: str = "value") -> str:
@@ -90,7 +91,7 @@ def submit_errors(
         if not item.applies_to(zone_kind):
             continue
         answer = answers.get(item.id) or Answer()
-        for field, message in _missing(item, answer):
+        for field, message in _missing(item, answer, checklist.evidence_below_max):
             errors.append({"path": _path(item.id, field), "message": f"{item.id}: {message}"})
     return errors
 
@@ -106,7 +107,7 @@ def is_blank(note: str | None) -> bool:
     return not note or _BLANK.fullmatch(note) is not None
 
 
-def _missing(item: Item, answer: Answer):
+def _missing(item: Item, answer: Answer, evidence_below_max: bool = False):
     """(field, message) for each thing the answer lacks: value, then photos, then note.
 
     Mirrored by `lacks` in pwa/js/rules.js and held to tests/vectors/rules.json.
@@ -120,13 +121,28 @@ def _missing(item: Item, answer: Answer):
             yield "value", "an answer is required"
         return
     failed = is_fail(item, answer.value)
+    lacks_photo = False
     if not answer.photos:
         if item.photo.required:
+            lacks_photo = True
             yield "photos", "a photo is required"
         elif failed and item.photo.required_if_fail:
+            lacks_photo = True
             yield "photos", "a photo of the finding is required when the item fails"
     if failed and item.note_required_if_fail and is_blank(answer.note):
         yield "note", "a note is required when the item fails"
+    elif answer.value == NA and item.note_required_if_na and is_blank(answer.note):
+        yield "note", "N/A needs a note saying why the item does not apply here"
+    elif evidence_below_max and not lacks_photo and _below_max(item, answer):
+        yield "note", "every deduction needs its evidence (扣分必有依据): add a photo or a note"
+
+
+def _below_max(item: Item, answer: Answer) -> bool:
+    """A scored answer earning less than the item's full points, with no photo and no note."""
+    points = item_points(item, answer.value)
+    if points is None or points[0] >= points[1]:
+        return False
+    return not answer.photos and is_blank(answer.note)
 
 
 def photo_ids(answers: Mapping[str, Answer]) -> list[str]:
@@ -162,3 +178,69 @@ def tally(checklist: Checklist, answers: Mapping[str, Answer], zone_kind: str | 
             if is_fail(item, answer.value):
                 counted.fails.append(item.id)
     return counted
+
+
+# --------------------------------------------------------------------------- subject fields
+
+
+def _subject_path(field_id: str) -> str:
+    return f"$.subject.{field_id}"
+
+
+def subject_problem(field: SubjectField, value: object, is_staff) -> str | None:
+    """Why `value` can never fill `field` (`is_staff(id)`: an active staff member), or None."""
+    if value is None:
+        return None
+    kind = field.type
+    if kind == "number":
+        return None if _is_number(value) else "expected a number"
+    if not isinstance(value, str):
+        return "expected text"
+    if kind == "text":
+        if len(value) > 200:
+            return "at most 200 characters"
+        if field.pattern and re.fullmatch(field.pattern, value) is None:
+            return f"does not match the pattern {field.pattern}"
+        return None
+    if kind == "date":
+        return None if _is_date(value) else "expected a date YYYY-MM-DD"
+    if kind == "choice":
+        ids = [option.id for option in field.options or ()]
+        return None if value in ids else f"not one of the options: {', '.join(ids)}"
+    return None if is_staff(value) else f"no staff member {value[:64]!r}"
+
+
+def _is_date(value: str) -> bool:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is None:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def subject_errors(checklist: Checklist, subject: Mapping[str, object], is_staff) -> list[dict]:
+    """Subject values that can never be right: an unknown field, a wrong type or pattern."""
+    fields = {f.id: f for f in checklist.subject or ()}
+    errors = []
+    for field_id, value in subject.items():
+        field = fields.get(field_id)
+        if field is None:
+            message = (
+                f"unknown subject field {field_id!r}: not in {checklist.id} v{checklist.version}"
+            )
+        else:
+            message = subject_problem(field, value, is_staff)
+        if message:
+            errors.append({"path": _subject_path(field_id), "message": f"{field_id}: {message}"})
+    return errors
+
+
+def subject_missing(checklist: Checklist, subject: Mapping[str, object]) -> list[dict]:
+    """Required subject fields a submitted audit leaves empty."""
+    return [
+        {"path": _subject_path(f.id), "message": f"{f.id}: required"}
+        for f in checklist.subject or ()
+        if f.required and (subject.get(f.id) is None or subject.get(f.id) == "")
+    ]

@@ -7,6 +7,7 @@ span fields (unique ids, anchors within range, bands in order) live in `check_ru
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 import msgspec
@@ -75,6 +76,9 @@ class Item(Struct, forbid_unknown_fields=True, frozen=True):
     zone_kinds: list[Ident] | None = None
     # What the runner shows beside the item from the tablet's records, to score from them.
     shows: Literal["actions", "red_tags"] | None = None
+    # A red line at the worst levels of a score item: below it, the critical_fail rule applies.
+    critical_below: Annotated[float, Meta(gt=0)] | None = None
+    note_required_if_na: bool = False
 
     @property
     def levels(self) -> int:
@@ -102,6 +106,22 @@ class Section(Struct, forbid_unknown_fields=True, frozen=True):
     title: Text
     items: Annotated[list[Item], Meta(min_length=1, max_length=500)]
     weight: Annotated[float, Meta(ge=0, le=100)] = 1.0
+    description: Text | None = None  # an S's definition and slogan, shown as it starts
+
+
+SubjectType = Literal["text", "number", "date", "choice", "staff"]
+
+
+class SubjectField(Struct, forbid_unknown_fields=True, frozen=True):
+    """Something an audit is about besides its zone (a car's VIN, the sales consultant)."""
+
+    id: Ident
+    label: Text
+    type: SubjectType
+    pattern: Annotated[str, Meta(min_length=1, max_length=500)] | None = None
+    required: bool = False
+    options: list[Option] | None = None
+    help: Text | None = None
 
 
 class Checklist(Struct, forbid_unknown_fields=True, frozen=True):
@@ -115,6 +135,10 @@ class Checklist(Struct, forbid_unknown_fields=True, frozen=True):
     zone_kinds: list[Ident] | None = None
     # How often a zone wants this checklist, in days; none: when the work happens (handover).
     due_every_days: Annotated[int, Meta(ge=1, le=366)] | None = None
+    section_weighting: Literal["items", "equal"] = "items"
+    evidence_below_max: bool = False  # 扣分必有依据: a deduction needs a photo or a note
+    appraisal: bool = True  # whether approved audits of it count in the monthly appraisal
+    subject: Annotated[list[SubjectField], Meta(max_length=50)] | None = None
 
     def items(self):
         for section in self.sections:
@@ -147,6 +171,36 @@ def check_rules(checklist: Checklist) -> None:
     bands = [b.min for b in checklist.bands]
     if bands != sorted(bands, reverse=True) or len(set(bands)) != len(bands):
         raise FormatError("bands must be listed from the highest min to the lowest", "$.bands")
+    subject = checklist.subject or []
+    _check_unique([f.id for f in subject], "subject field id", "$.subject")
+    for fi, subject_field in enumerate(subject):
+        _check_subject_field(subject_field, f"$.subject[{fi}]")
+
+
+# Regular-expression syntax only Python knows: a pattern must mean the same on the tablet.
+PYTHON_ONLY = re.compile(r"\(\?P|\(\?<[=!]|\(\?#|\\[AZ]|\(\?[aiLmsux]")
+
+
+def _check_subject_field(subject_field: SubjectField, path: str) -> None:
+    if subject_field.pattern is not None:
+        if subject_field.type != "text":
+            raise FormatError("pattern belongs to text fields only", f"{path}.pattern")
+        try:
+            re.compile(subject_field.pattern)
+        except re.error as exc:
+            raise FormatError(f"not a valid regular expression: {exc}", f"{path}.pattern") from None
+        if PYTHON_ONLY.search(subject_field.pattern):
+            raise FormatError(
+                "use the syntax Python and JavaScript share (no named groups, look-behind,"
+                " inline flags, comments, \\A or \\Z)",
+                f"{path}.pattern",
+            )
+    if subject_field.type == "choice":
+        if not subject_field.options:
+            raise FormatError("choice fields need at least one option", f"{path}.options")
+        _check_unique([o.id for o in subject_field.options], "option id", f"{path}.options")
+    elif subject_field.options is not None:
+        raise FormatError("options belong to choice fields only", f"{path}.options")
 
 
 def _check_unique(values: list[str], what: str, path: str) -> None:
@@ -179,6 +233,12 @@ def _check_item(item: Item, path: str) -> None:
         raise FormatError("options belong to choice items only", f"{path}.options")
     if item.type not in SCORED_TYPES and item.critical:
         raise FormatError("only scored items can be critical", f"{path}.critical")
+    if item.critical_below is not None and item.type != "score":
+        raise FormatError("critical_below belongs to score items only", f"{path}.critical_below")
+    if item.note_required_if_na and not item.na_allowed:
+        raise FormatError(
+            "note_required_if_na needs na_allowed: true", f"{path}.note_required_if_na"
+        )
 
 
 def _check_score_item(item: Item, path: str) -> None:
@@ -191,6 +251,20 @@ def _check_score_item(item: Item, path: str) -> None:
         )
     if item.fail_below is not None and item.fail_below > item.levels:
         raise FormatError("fail_below cannot be above max", f"{path}.fail_below")
+    if item.critical_below is not None:
+        where = f"{path}.critical_below"
+        if item.critical_below > item.levels:
+            raise FormatError(f"critical_below cannot be above max ({item.levels})", where)
+        if item.critical_below > item.fail_level:
+            raise FormatError(
+                f"critical_below cannot be above the fail level ({item.fail_level:g}):"
+                " a passing answer is never a red line",
+                where,
+            )
+        if item.critical:
+            raise FormatError(
+                "critical: true already makes every fail a red line; use one or the other", where
+            )
 
 
 def to_builtins(checklist: Checklist) -> dict:

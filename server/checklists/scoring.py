@@ -106,6 +106,17 @@ def is_fail(item: Item, value: object) -> bool:
     return False
 
 
+def is_red_line(item: Item, value: object) -> bool:
+    """Whether the answer triggers the checklist's critical_fail rule: any fail of a `critical`
+    item, or a score below the item's `critical_below` (a red line at its worst levels)."""
+    if item.critical and is_fail(item, value):
+        return True
+    if item.critical_below is None or item.type != "score":
+        return False
+    number = _score_value(item, value)
+    return number is not None and number < item.critical_below
+
+
 def item_points(item: Item, value: object) -> tuple[float, float] | None:
     """(earned, possible) for one answer, or None when it does not count towards the score.
 
@@ -169,8 +180,11 @@ def score_audit(
       how well the answered items did; completeness is reported separately.
     - A section counts as its earned and possible times its weight; percent is always
       earned / possible * 100 of the totals.
-    - A failed critical item caps earned at critical_fail.cap percent of possible, for its own
-      section (scope "section", before the section goes into the total) or for the total.
+    - With section_weighting "equal", a section counts as its fraction earned / possible
+      times its weight, out of its weight (sections with nothing scored are left out).
+    - A red line (a failed critical item, or a score below its critical_below) caps earned at
+      critical_fail.cap percent of possible, for its own section (scope "section", before the
+      section goes into the total) or for the total.
     """
     rule = checklist.critical_fail
     earned = possible = 0.0
@@ -188,7 +202,7 @@ def score_audit(
             if points is not None:
                 section_earned += points[0]
                 section_possible += points[1]
-            if item.critical and is_fail(item, value):
+            if is_red_line(item, value):
                 capped_by.append(item.id)
                 section_failed = True
         if section_failed and rule.scope == "section":
@@ -198,8 +212,14 @@ def score_audit(
             earned=_round2(section_earned),
             possible=_round2(section_possible),
         )
-        earned += section_earned * section.weight
-        possible += section_possible * section.weight
+        if checklist.section_weighting == "equal":
+            # Each section by its fraction, so each S weighs the same whatever its item count.
+            if section_possible > 0:
+                earned += section_earned / section_possible * section.weight
+                possible += section.weight
+        else:
+            earned += section_earned * section.weight
+            possible += section_possible * section.weight
     if capped_by and rule.scope == "total":
         earned = _cap(earned, possible, rule.cap)
     percent = _percent(earned, possible)
