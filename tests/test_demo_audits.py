@@ -68,3 +68,19 @@ def test_findings_became_actions_in_every_state_and_items_carry_red_tags(demo):
     for _, listed in numbers:
         got = sorted(int(n) for n in listed.split(","))
         assert got == list(range(1, len(got) + 1))
+
+
+def test_every_checklist_a_zone_uses_gets_submitted_audits(demo):
+    """Whatever a pack's submit rules ask (subject fields, a reason for an N/A, evidence for
+    a deduction), the demo's audits meet them."""
+    import json
+
+    db = demo[0].read()
+    used = {c for (ids,) in db.execute("select checklist_ids from zones") for c in json.loads(ids)}
+    sent = {
+        r[0]
+        for r in db.execute(
+            "select distinct checklist_id from audits where status in ('submitted', 'approved')"
+        )
+    }
+    assert used <= sent, used - sent

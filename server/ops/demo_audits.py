@@ -12,18 +12,21 @@ from __future__ import annotations
 import hashlib
 import io
 import random
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import msgspec
 from PIL import Image, ImageDraw
 
 from server.audits.intake import put_audit
 from server.audits.review import review_audit
 from server.audits.shapes import AuditBody, ReviewBody
+from server.checklists.answers import submit_errors
 from server.checklists.format import Checklist, Item
 from server.checklists.registry import latest_versions
-from server.checklists.scoring import is_fail
+from server.checklists.scoring import NA, Answer, is_fail
 from server.core.db import Store
 from server.core.settings import Settings
 from server.people.places import Zone, sites_for
@@ -81,6 +84,21 @@ def draw_photo(rng: random.Random, label: str, small: bool = False) -> bytes:
     return out.getvalue()
 
 
+NA_REASON = "本区域不涉及此项。Not part of this zone."
+EVIDENCE_NOTE = "现场已指出，见备注。Shown on site."
+# Candidates for a subject text field's value; the first its pattern accepts is used.
+TEXT_SAMPLES = ["LSVAU2180N2123456", "RO2026112801", "2026112801", "粤A·12345", "演示 Demo"]
+
+
+def _matching_text(pattern: str | None, rng: random.Random) -> str | None:
+    if pattern is None:
+        return rng.choice(["王先生 Mr Wang", "李女士 Ms Li", "演示 Demo"])
+    for sample in TEXT_SAMPLES:
+        if re.fullmatch(pattern, sample):
+            return sample
+    return None
+
+
 def _value(item: Item, rng: random.Random, level: float):
     good = rng.random() < level
     kind = item.type
@@ -136,7 +154,42 @@ class _Demo:
             if wants_photo or (failed and item.photo.required_if_fail):
                 answer["photos"] = [self.photo(officer, f"{zone.id} {item.id} {day:%Y-%m-%d}")]
             answers[item.id] = answer
+        self.give_evidence(checklist, zone, answers)
         return answers
+
+    def give_evidence(self, checklist: Checklist, zone: Zone, answers: dict) -> None:
+        """What the checklist's own submit rules still ask for (a reason for an N/A, evidence
+        for a deduction): a note, as an officer writes it on the spot."""
+        given = {
+            k: Answer(value=a["value"], note=a["note"], photos=a["photos"])
+            for k, a in answers.items()
+        }
+        for error in submit_errors(checklist, given, zone.kind):
+            item_id, _, field = error["path"].removeprefix("$.answers.").partition(".")
+            if field == "note" and item_id in answers:
+                value = answers[item_id]["value"]
+                answers[item_id]["note"] = NA_REASON if value == NA else EVIDENCE_NOTE
+
+    def subject(self, checklist: Checklist, zone: Zone, when: datetime) -> dict | None:
+        """Plausible values for the checklist's subject fields (a VIN, an order number...)."""
+        if not checklist.subject:
+            return None
+        staff = [r[0] for r in self.store.read().execute(
+            "select id from staff where active = 1 and (site_id = ? or site_id is null)"
+            " order by id", [zone.site_id])]  # fmt: skip
+        values = {}
+        for field in checklist.subject:
+            if field.type == "staff":
+                values[field.id] = self.rng.choice(staff) if staff else None
+            elif field.type == "date":
+                values[field.id] = when.date().isoformat()
+            elif field.type == "number":
+                values[field.id] = self.rng.randint(1, 9)
+            elif field.type == "choice":
+                values[field.id] = field.options[0].id
+            else:
+                values[field.id] = _matching_text(field.pattern, self.rng)
+        return {k: v for k, v in values.items() if v is not None}
 
     def audit(self, zone: Zone, checklist: Checklist, officer: User, when: datetime, level: float):
         started = when - timedelta(minutes=self.rng.randint(25, 50))
@@ -149,6 +202,7 @@ class _Demo:
             submitted_at=when if status == "submitted" else None,
             status=status,
             answers=self.answers(checklist, zone, level, officer, when),
+            subject=self.subject(checklist, zone, when) or msgspec.UNSET,
         )
         audit_id = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
         # Received a little after, never after now (the newest audits come in as drafts).
