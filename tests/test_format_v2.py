@@ -166,6 +166,7 @@ HANDOVER = {
     "id": "test-handover",
     "version": 1,
     "title": text("交车", "Handover"),
+    "appraisal": False,
     "subject": [
         {"id": "vin", "label": text("车架号", "VIN"), "type": "text",
          "pattern": "[A-HJ-NPR-Z0-9]{17}", "required": True},
@@ -199,7 +200,7 @@ def handover(tmp_path):
             "/api/zones/hq-showroom", json={"checklist_ids": used}, headers=admin
         )
         assert changed.status_code == 200, changed.text
-        yield client, token_headers(app, "officer")
+        yield client, token_headers(app, "officer"), token_headers(app, "supervisor")
     app.state.store.close()
 
 
@@ -231,7 +232,7 @@ GOOD = {"vin": "LSVAU2180N2123456", "consultant": "s-chen", "delivered": "2026-1
     ],
 )
 def test_bad_subject_values_are_named_even_on_a_draft(handover, subject, where):
-    client, officer = handover
+    client, officer, _ = handover
     for status in ("draft", "submitted"):
         body = handover_body(status, **subject)
         response = client.put(f"/api/audits/{uuid.uuid4()}", json=body, headers=officer)
@@ -240,7 +241,7 @@ def test_bad_subject_values_are_named_even_on_a_draft(handover, subject, where):
 
 
 def test_a_required_subject_is_needed_only_to_submit(handover):
-    client, officer = handover
+    client, officer, _ = handover
     draft = handover_body("draft", vin="LSVAU2180N2123456")
     assert client.put(f"/api/audits/{uuid.uuid4()}", json=draft, headers=officer).status_code == 201
     submitted = handover_body(vin="LSVAU2180N2123456")
@@ -250,7 +251,7 @@ def test_a_required_subject_is_needed_only_to_submit(handover):
 
 
 def test_the_subject_is_stored_and_a_replay_is_still_a_replay(handover):
-    client, officer = handover
+    client, officer, _ = handover
     audit_id = str(uuid.uuid4())
     body = handover_body(**GOOD)
     made = client.put(f"/api/audits/{audit_id}", json=body, headers=officer)
@@ -258,3 +259,16 @@ def test_the_subject_is_stored_and_a_replay_is_still_a_replay(handover):
     again = client.put(f"/api/audits/{audit_id}", json=body, headers=officer)
     assert (again.status_code, again.json()["revision"]) == (200, 1)
     assert client.get(f"/api/audits/{audit_id}", headers=officer).json()["subject"] == GOOD
+
+
+def test_a_checklist_that_says_appraisal_false_counts_nowhere_in_it(handover):
+    client, officer, supervisor = handover
+    audit_id = str(uuid.uuid4())
+    made = client.put(f"/api/audits/{audit_id}", json=handover_body(**GOOD), headers=officer)
+    assert made.status_code == 201, made.text
+    approve = {"decision": "approve"}
+    reviewed = client.post(f"/api/audits/{audit_id}/review", json=approve, headers=supervisor)
+    assert reviewed.status_code == 200, reviewed.text
+    month = made.json()["month"]
+    rows = client.get(f"/api/appraisal?month={month}", headers=supervisor).json()["rows"]
+    assert all(audit_id not in row["audit_ids"] for row in rows)

@@ -1,7 +1,8 @@
 """The month's appraisal (考核): each zone owner's score from the approved audits of their zones.
 
 The rule, kept simple so every figure can be checked by hand (考核标准的公平性):
-- an audit counts in the month the clock rule gave it (server/core/clock.py), once approved;
+- an audit counts in the month the clock rule gave it (server/core/clock.py), once approved,
+  unless its checklist version says `appraisal: false`;
 - it counts for the zone's owners (责任人) on the audit's day, by the ownership history
   (server/people/owners.py): a change of owner on the 15th leaves the first half of the
   month with the old owner;
@@ -24,6 +25,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from server.access import sees_site
+from server.checklists.registry import get_version
 from server.core.db import Store
 from server.people.owners import owners_on
 from server.people.users import User
@@ -79,11 +81,11 @@ def appraisal(store: Store, user: User, month: str, timezone: str = "UTC") -> di
     # (person, zone) -> [(audit id, percent)]: each audit for its zone's owners on its day.
     audits = defaultdict(list)
     for row in db.query(
-        "select id, zone_id, day, score_percent from audits"
+        "select id, zone_id, day, score_percent, checklist_id, checklist_version from audits"
         " where month = ? and status = 'approved' and score_percent is not null order by id",
         [month],
     ):
-        if row["zone_id"] in zones:
+        if row["zone_id"] in zones and _counts(store, row):
             for owner in owners_on(db, row["zone_id"], row["day"]):
                 audits[(owner.staff_id, row["zone_id"])].append((row["id"], row["score_percent"]))
     owned = _owned_in(db, month, zones)
@@ -99,6 +101,13 @@ def appraisal(store: Store, user: User, month: str, timezone: str = "UTC") -> di
         row["actions_open"], row["actions_overdue"] = actions.get(person["id"], (0, 0))
         rows.append(row)
     return {"month": month, "rule": RULE, "rows": rows}
+
+
+def _counts(store: Store, row: dict) -> bool:
+    """Whether the audit's checklist version counts in the appraisal (`appraisal: false`:
+    kept for its own sake, such as a handover's go / no-go)."""
+    checklist = get_version(store, row["checklist_id"], row["checklist_version"])
+    return checklist is None or checklist.appraisal
 
 
 def _owned_in(db, month: str, zones: dict) -> dict[str, set[str]]:
