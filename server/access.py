@@ -112,12 +112,13 @@ def records_filter(user: User, alias: str = "") -> Filter:
     return sites_filter(user, _col(alias, "site_id"))
 
 
-def check_action_move(user: User, row: dict, status: str) -> None:
-    """Moving an action the caller may read to `status` (a move its state allows)."""
+def check_action_move(user: User, row: dict, status: str, new_owner: str | None) -> None:
+    """Moving an action the caller may read to `status` (a move its state allows), with
+    `new_owner` as its owner after the move (a supervisor may change both at once)."""
     if status == "cancelled" and not user.at_least("supervisor"):
         raise Forbidden(f"cancelling an action needs the supervisor role; you are {user.role}")
-    owner = row["owner_staff_id"]
-    if status in ("verified", "reopened") and owner is not None and user.staff_id == owner:
+    owners = {row["owner_staff_id"], new_owner} - {None}
+    if status in ("verified", "reopened") and user.staff_id in owners:
         raise Forbidden("this action is yours (责任人): another officer or supervisor checks it")
 
 

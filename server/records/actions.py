@@ -81,17 +81,17 @@ def follow_audit(db, store: Store, audit: dict, checklist: Checklist, zone_kind:
 def _open(db, aid: str, row: dict | None, audit: dict, item_id: str, answer: dict, due: str):
     photos, finding = list(answer.get("photos") or []), answer.get("note") or ""
     if row is None:
-        owners = sorted(owners_on(db, audit["zone_id"], audit["day"]), key=lambda o: -o.share)
         content = ActionContent(
             zone_id=audit["zone_id"],
             audit_id=audit["id"],
             item_id=item_id,
-            owner_staff_id=owners[0].staff_id if owners else None,
+            owner_staff_id=_main_owner(db, audit),
             due=due,
             status="open",
             before_photos=photos,
             after_photos=[],
             note="",
+            finding=finding,
         )
         fixed = {
             "id": aid,
@@ -102,19 +102,29 @@ def _open(db, aid: str, row: dict | None, audit: dict, item_id: str, answer: dic
             "checklist_version": audit["checklist_version"],
             "opened_at": audit["updated_at"],  # when the failing revision arrived
         }
-        _save(db, None, content, {**fixed, "finding": finding}, None, "audit", audit["updated_at"])
+        _save(db, None, content, fixed, None, "audit", audit["updated_at"])
         return
     current = content_of_row(row)
-    # The finding as resubmitted: its photos, and its zone (a returned audit may be moved).
-    changed = msgspec.structs.replace(current, before_photos=photos, zone_id=audit["zone_id"])
+    # The finding as resubmitted: its note and photos, and its zone (a returned audit may be
+    # moved: then the new zone's owner on the audit's day answers for it).
+    changed = msgspec.structs.replace(
+        current, before_photos=photos, zone_id=audit["zone_id"], finding=finding
+    )
+    if audit["zone_id"] != row["zone_id"]:
+        changed = msgspec.structs.replace(changed, owner_staff_id=_main_owner(db, audit))
     if row["status"] == "cancelled":
         # Failing again after a resubmission had cleared it: open again, due from this audit.
         changed = msgspec.structs.replace(changed, status="open", due=due)
     elif row["status"] not in WAITING:
         return  # done or verified: the work is past the finding
-    if changed != current or finding != row["finding"]:
-        extra = {"finding": finding, "site_id": audit["site_id"]}
-        _save(db, row, changed, extra, None, "audit", audit["updated_at"])
+    if changed != current:
+        _save(db, row, changed, {"site_id": audit["site_id"]}, None, "audit", audit["updated_at"])
+
+
+def _main_owner(db, audit: dict) -> str | None:
+    """The zone's owner (责任人) on the audit's day: the largest share; none without owners."""
+    owners = sorted(owners_on(db, audit["zone_id"], audit["day"]), key=lambda o: -o.share)
+    return owners[0].staff_id if owners else None
 
 
 def cancel_for_void(db, audit_id: str) -> None:
@@ -145,6 +155,7 @@ def put_action(store: Store, user: User, aid: str, body: ActionIn, today: str) -
             before_photos=body.before_photos,
             after_photos=body.after_photos,
             note=body.note,
+            finding=row["finding"] or "",  # the audit's words; a device cannot change them
         )
         _, digest = revisions.content_of(content)
         current = lambda: action_view(store, db, row, today)  # noqa: E731
@@ -184,14 +195,20 @@ def _check_change(db, user: User, row: dict, new: ActionContent) -> None:
     if new.status != old.status:
         if new.status not in MOVES.get(old.status, set()):
             raise field("$.status", f"an action that is {old.status} cannot become {new.status}")
-        access.check_action_move(user, row, new.status)
+        access.check_action_move(user, row, new.status, new.owner_staff_id)
 
 
 def _move_facts(db, user: User, row: dict, new: ActionContent) -> dict:
     """Check what the new status needs; the row's columns that record who moved it and when."""
     if new.status == "done":
         named = _after_photos(db, user, row, new.after_photos)
-        held = [sha for sha, by in named.items() if access.holds_photo(db, by, sha)]
+        # The before photo shows the finding, not the fix: it never counts as an after photo.
+        before = set(json.loads(row["before_photos"]))
+        held = [
+            sha
+            for sha, by in named.items()
+            if sha not in before and access.holds_photo(db, by, sha)
+        ]
         if not held:
             raise field("$.after_photos", "done needs an after photo (整改后照片), uploaded first")
         if not new.note.strip():
@@ -226,6 +243,7 @@ def content_of_row(row: dict) -> ActionContent:
         before_photos=json.loads(row["before_photos"]),
         after_photos=json.loads(row["after_photos"]),
         note=row["note"],
+        finding=row["finding"] or "",
     )
 
 

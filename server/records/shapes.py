@@ -36,6 +36,7 @@ class ActionContent(msgspec.Struct, kw_only=True):
     before_photos: list[str]
     after_photos: list[str]
     note: str
+    finding: str = ""  # the failed answer's note: the audit's, never a device's
 
 
 class ActionIn(msgspec.Struct, kw_only=True):
