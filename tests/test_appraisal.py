@@ -47,7 +47,9 @@ def _owners_on(db, zone_id: str, day: str) -> list[str]:
 
 
 def _recomputed(app, month: str) -> dict[str, float | None]:
-    """Each owner's mean over approved audits, scored again from the stored answers."""
+    """Each owner's mean over approved audits of checklists that count in the appraisal
+    (not those saying `appraisal: false`, such as service-delivery), scored again from the
+    stored answers."""
     store = app.state.store
     percents = defaultdict(list)
     for row in store.read().query(
@@ -55,6 +57,8 @@ def _recomputed(app, month: str) -> dict[str, float | None]:
     ):
         body = json.loads(row["body"])
         checklist = get_version(store, body["checklist_id"], body["checklist_version"])
+        if not checklist.appraisal:
+            continue
         zone = get_zone(store, row["zone_id"])
         answers = {k: msgspec.convert(v, Answer) for k, v in body["answers"].items()}
         percent = score_audit(checklist, answers, zone.kind).percent

@@ -21,6 +21,11 @@ EXPECTED_IDS = {
     "vehicle-handover",
     "goods-receiving",
     "red-tag-review",
+    "service-reception",
+    "nev-hv-bay",
+    "body-paint",
+    "stock-yard",
+    "service-delivery",
 }
 SIX_S = [
     ("sort", "整理"),

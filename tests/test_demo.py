@@ -32,3 +32,19 @@ def test_demo_loads_only_into_an_empty_data_dir(app):
     assert load_demo(store, app.state.passwords) is False
     count = app.state.store.read().execute("select count(*) from users").fetchone()[0]
     assert count == len(USERS)
+
+
+def test_demo_uses_the_area_packs(app):
+    import json
+
+    db = app.state.store.read()
+    zones = {r["id"]: r for r in db.query("select id, kind, checklist_ids from zones")}
+    expected = {
+        "hq-reception": ("reception", {"service-reception", "service-delivery"}),
+        "hq-paint": ("bodyshop", {"body-paint"}),
+        "hq-yard": ("yard", {"stock-yard"}),
+        "hq-workshop": ("workshop", {"nev-hv-bay", "6s-zone"}),
+    }
+    for zone_id, (kind, checklists) in expected.items():
+        assert zones[zone_id]["kind"] == kind
+        assert checklists <= set(json.loads(zones[zone_id]["checklist_ids"])), zone_id

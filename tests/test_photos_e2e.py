@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,42 +11,15 @@ import pytest
 
 import images
 from images import sha
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from live import LiveServer
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
-    root = tmp_path_factory.mktemp("photos-e2e")
-    data = root / "data"
-    log = (root / "server.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server", "serve", "--demo", "--no-demo-audits", "--data", str(data)]
-        + ["--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "GENBA_DATA": ""},
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("server did not start: " + (root / "server.log").read_text(errors="replace"))
-    yield base, port, data / "photos", root / "server.log"
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=15)
-    log.close()
+    """The real server (demo sites and users) in its own process; (base, port, photos, log)."""
+    live = LiveServer(tmp_path_factory.mktemp("photos-e2e") / "data").start()
+    yield live.base, live.port, live.data / "photos", live.log
+    live.stop()
 
 
 def _sign_in(base: str) -> str:

@@ -1,8 +1,9 @@
 """Demo audits: two months of realistic audits, photos drawn by code, reviews.
 
-Every zone gets a weekly 6S audit and its other checklists now and then. Each zone has its
-own level (the showroom shines, the body shop struggles) and improves a little week by week,
-so trends, scorecards and the appraisal have something true-looking to show. Findings carry
+Every zone gets its weekly audits (the 6S audit and area packs such as the service reception
+or the NEV high-voltage bay) and its other checklists now and then. Each zone has its own
+level (the showroom shines, the body shop struggles) and improves a little week by week, so
+trends, scorecards and the appraisal have something true-looking to show. Findings carry
 photos drawn here with Pillow (no image files ship with the app). Everything goes through
 the same code paths as a device's sync, so the demo data verifies like real data.
 """
@@ -45,7 +46,14 @@ ZONE_LEVEL = {
     "hq-bodyshop": 0.35,
     "east-workshop": 0.45,
     "east-store": 0.55,
+    "hq-reception": 0.7,
+    "hq-paint": 0.4,
+    "hq-yard": 0.65,
 }
+# Done every week in each zone that uses them: the packs due weekly, and one of the week's
+# service deliveries (维修交车) checked; the other checklists now and then.
+WEEKLY = {"6s-zone", "service-reception", "nev-hv-bay", "body-paint", "stock-yard"}
+WEEKLY |= {"service-delivery"}
 RETURN_COMMENTS = [
     "整顿项照片看不清，请重拍。Photo of the set-in-order finding is unclear, please retake.",
     "安全通道扣分请补充说明。Please add a note for the safety-aisle deduction.",
@@ -87,7 +95,7 @@ def draw_photo(rng: random.Random, label: str, small: bool = False) -> bytes:
 NA_REASON = "本区域不涉及此项。Not part of this zone."
 EVIDENCE_NOTE = "现场已指出，见备注。Shown on site."
 # Candidates for a subject text field's value; the first its pattern accepts is used.
-TEXT_SAMPLES = ["LSVAU2180N2123456", "RO2026112801", "2026112801", "粤A·12345", "演示 Demo"]
+TEXT_SAMPLES = ["RO2026112801", "LSVAU2180N2123456", "2026112801", "粤A·12345", "演示 Demo"]
 
 
 def _matching_text(pattern: str | None, rng: random.Random) -> str | None:
@@ -269,7 +277,7 @@ def load_demo_audits(store: Store, settings: Settings, seed: int = 6) -> int:
                 improved = min(0.97, level + (WEEKS - week) * 0.02)
                 for checklist_id in zone.checklist_ids:
                     checklist = demo.checklists.get(checklist_id)
-                    weekly = checklist_id == "6s-zone"
+                    weekly = checklist_id in WEEKLY
                     if checklist is None or (not weekly and demo.rng.random() > 0.3):
                         continue
                     officer = officers[site.id]
