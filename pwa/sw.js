@@ -3,7 +3,7 @@
 // live in IndexedDB, where the page manages them. A new version installs alongside and waits
 // until the page says SKIP_WAITING (the officer tapped reload with no audit open).
 
-const VERSION = "2026.11.30-6"; // keep equal to VERSION in js/app.js
+const VERSION = "2026.11.30-7"; // keep equal to VERSION in js/app.js
 const CACHE = `genba-shell-${VERSION}`;
 const SHELL = [
   "/",
@@ -34,6 +34,7 @@ const SHELL = [
   "/js/views/audit/saver.js",
   "/js/views/audit/score-panel.js",
   "/js/views/audit/section-tabs.js",
+  "/js/views/audit/subject-form.js",
   "/js/views/login.js",
   "/js/views/pick-photos.js",
   "/js/views/record-attention.js",

@@ -58,6 +58,8 @@ class LiveServer:
             )
         deadline = time.monotonic() + 90  # a loaded 2-core CI machine is slow to start one
         while time.monotonic() < deadline:
+            if self.process.poll() is not None:  # it stopped (a refused checklist): say why now
+                raise RuntimeError("server did not start: " + self.output())
             try:
                 if httpx.get(f"{self.base}/api/health", timeout=1).status_code == 200:
                     return self

@@ -376,6 +376,249 @@ CASES: list[tuple[str, dict, str | None, dict]] = [
     ),
     ("earned_rounds_half_up", one(item("a", max=8)), None, {"a": 1}),
     ("earned_double_below_half", one(item("p", "pass_fail", weight=1.005)), None, {"p": "pass"}),
+    # --- red lines (critical_below): a cap at the worst levels only
+    (
+        "red_line_at_zero_caps",
+        one(
+            *[item(f"i{k}") for k in range(9)],
+            item("wire", critical_below=1),
+            critical_fail={"scope": "total", "cap": 59},
+        ),
+        None,
+        {**{f"i{k}": 4 for k in range(9)}, "wire": 0},
+    ),
+    (
+        "red_line_one_is_an_ordinary_fail",
+        one(
+            *[item(f"i{k}") for k in range(9)],
+            item("wire", critical_below=1),
+            critical_fail={"scope": "total", "cap": 59},
+        ),
+        None,
+        {**{f"i{k}": 4 for k in range(9)}, "wire": 1},
+    ),
+    (
+        "red_line_fractional_value_below",
+        one(item("a", critical_below=1), item("b"), critical_fail={"cap": 30}),
+        None,
+        {"a": 0.5, "b": 4},
+    ),
+    (
+        "red_line_fractional_threshold",
+        one(
+            item("a", max=10, critical_below=2.5),
+            item("b", max=10, critical_below=2.5),
+            item("c"),
+            critical_fail={"cap": 50},
+        ),
+        None,
+        {"a": 3, "b": 2, "c": 4},
+    ),
+    (
+        "red_line_at_the_fail_level",
+        one(item("a", max=5, fail_below=3, critical_below=3), item("b"), critical_fail={"cap": 40}),
+        None,
+        {"a": 2.99, "b": 4},
+    ),
+    (
+        "red_line_exactly_at_threshold_no_cap",
+        one(item("a", max=5, fail_below=3, critical_below=3), item("b"), critical_fail={"cap": 40}),
+        None,
+        {"a": 3, "b": 1},
+    ),
+    (
+        "red_line_section_scope",
+        checklist(
+            section("s1", item("a", critical_below=1), item("b")),
+            section("s2", item("c"), item("d", critical_below=2)),
+            bands=BANDS,
+            critical_fail={"scope": "section", "cap": 25},
+        ),
+        None,
+        {"a": 0, "b": 4, "c": 3, "d": 2},
+    ),
+    (
+        "red_line_and_critical_in_order",
+        checklist(
+            section("s1", item("a", critical_below=1), item("p", "pass_fail", critical=True)),
+            section("s2", item("b", critical_below=2)),
+            bands=BANDS,
+        ),
+        None,
+        {"p": "fail", "a": 0, "b": 1},
+    ),
+    (
+        "red_line_na_and_unanswered_no_cap",
+        one(
+            item("a", critical_below=1, na_allowed=True),
+            item("b", critical_below=1),
+            item("c"),
+        ),
+        None,
+        {"a": "na", "c": 2},
+    ),
+    (
+        "red_line_invalid_values_no_cap",
+        one(item("a", critical_below=1), item("b", critical_below=1), item("c")),
+        None,
+        {"a": -1, "b": "0", "c": 3},
+    ),
+    (
+        "red_line_weight_zero_still_caps",
+        one(item("a", critical_below=1, weight=0), item("b"), critical_fail={"cap": 60}),
+        None,
+        {"a": 0, "b": 4},
+    ),
+    (
+        "red_line_other_zone_kind_no_cap",
+        checklist(
+            section("s1", item("a", critical_below=1, zone_kinds=["line"]), item("b")),
+            bands=BANDS,
+            zone_kinds=["line", "office"],
+        ),
+        "office",
+        {"a": 0, "b": 3},
+    ),
+    # --- section_weighting: equal (each section by its fraction, times its weight)
+    (
+        "equal_nine_and_one",
+        checklist(
+            section("big", *pf(9, "b")),
+            section("small", *pf(1, "s")),
+            bands=BANDS,
+            section_weighting="equal",
+        ),
+        None,
+        {**{f"b{i}": "pass" for i in range(9)}, "s0": "fail"},
+    ),
+    (
+        "items_nine_and_one",
+        checklist(
+            section("big", *pf(9, "b")),
+            section("small", *pf(1, "s")),
+            bands=BANDS,
+            section_weighting="items",
+        ),
+        None,
+        {**{f"b{i}": "pass" for i in range(9)}, "s0": "fail"},
+    ),
+    (
+        "equal_six_s_thirds_and_sevenths",
+        checklist(
+            *[section(f"s{n}", *pf(n + 1, f"x{n}_")) for n in range(6)],
+            bands=BANDS,
+            section_weighting="equal",
+        ),
+        None,
+        {f"x{n}_{i}": "pass" if i % 3 else "fail" for n in range(6) for i in range(n + 1)},
+    ),
+    (
+        "equal_section_weights",
+        checklist(
+            section("s1", item("a"), item("b"), weight=2),
+            section("s2", item("c", max=3), weight=0.5),
+            section("s3", item("d"), weight=0),
+            section("s4", *pf(3), weight=1 / 3),
+            bands=BANDS,
+            section_weighting="equal",
+        ),
+        None,
+        {"a": 4, "b": 1, "c": 2, "d": 0, "p0": "pass", "p1": "fail", "p2": "fail"},
+    ),
+    (
+        "equal_empty_sections_left_out",
+        checklist(
+            section("s1", item("a", na_allowed=True)),
+            section("s2", item("b")),
+            section("s3", item("t", "text")),
+            section("s4", item("c", weight=0)),
+            bands=BANDS,
+            section_weighting="equal",
+        ),
+        None,
+        {"a": "na", "b": 3, "t": "x", "c": 4},
+    ),
+    (
+        "equal_nothing_scored",
+        checklist(
+            section("s1", item("a", na_allowed=True)),
+            section("s2", item("b")),
+            bands=BANDS,
+            section_weighting="equal",
+        ),
+        None,
+        {"a": "na"},
+    ),
+    (
+        "equal_only_weight_zero_sections",
+        checklist(section("s1", item("a"), weight=0), bands=BANDS, section_weighting="equal"),
+        None,
+        {"a": 4},
+    ),
+    (
+        "equal_item_weights_within_a_section",
+        checklist(
+            section("s1", item("a", weight=3), item("b", weight=0.7), item("c", weight=1 / 7)),
+            section("s2", item("d", max=7)),
+            bands=BANDS,
+            section_weighting="equal",
+        ),
+        None,
+        {"a": 3, "b": 1, "c": 4, "d": 5},
+    ),
+    (
+        "equal_critical_total_cap",
+        checklist(
+            section("s1", item("a", critical=True), item("b")),
+            section("s2", item("c")),
+            bands=BANDS,
+            section_weighting="equal",
+            critical_fail={"scope": "total", "cap": 59},
+        ),
+        None,
+        {"a": 1, "b": 4, "c": 4},
+    ),
+    (
+        "equal_red_line_section_cap",
+        checklist(
+            section("s1", item("a", critical_below=1), item("b"), weight=2),
+            section("s2", item("c")),
+            section("s3", *pf(2)),
+            bands=BANDS,
+            section_weighting="equal",
+            critical_fail={"scope": "section", "cap": 40},
+        ),
+        None,
+        {"a": 0, "b": 4, "c": 3, "p0": "pass", "p1": "fail"},
+    ),
+    (
+        "equal_zone_kind_empties_a_section",
+        checklist(
+            section("s1", item("a", zone_kinds=["line"])),
+            section("s2", item("b")),
+            section("s3", item("c")),
+            bands=BANDS,
+            zone_kinds=["line", "store"],
+            section_weighting="equal",
+        ),
+        "store",
+        {"a": 0, "b": 1, "c": 4},
+    ),
+    (
+        "equal_band_rounding_edge",
+        checklist(
+            section(
+                "s1", item("a", "pass_fail", weight=89.95), item("b", "pass_fail", weight=10.05)
+            ),
+            section(
+                "s2", item("c", "pass_fail", weight=89.95), item("d", "pass_fail", weight=10.05)
+            ),
+            bands=BANDS,
+            section_weighting="equal",
+        ),
+        None,
+        {"a": "pass", "b": "fail", "c": "pass", "d": "fail"},
+    ),
     (
         "large_numbers_of_items",
         one(*[item(f"i{k}", max=1 + k % 10) for k in range(60)]),
@@ -435,9 +678,31 @@ def random_case(rng: random.Random, n: int) -> tuple[str, dict, str | None, dict
     return f"random_{n:02d}", data, rng.choice([None, *kinds]), answers
 
 
+def random_case_v2(rng: random.Random, n: int) -> tuple[str, dict, str | None, dict]:
+    """A random case with the version 2 scoring fields: red lines on some score items (valid
+    ones: above 0, not above the fail level, never with `critical`) and either weighting."""
+    _, data, zone_kind, answers = random_case(rng, n)
+    for sec in data["sections"]:
+        for it in sec["items"]:
+            if it["type"] != "score" or it.get("critical") or rng.random() < 0.4:
+                continue
+            top = it["max"]
+            fail_level = it.get("fail_below", top / 2)
+            choices = [c for c in (0.5, 1, 1.5, 2, 3, fail_level) if 0 < c <= fail_level]
+            if choices:
+                it["critical_below"] = rng.choice(choices)
+                if rng.random() < 0.5:
+                    answers[it["id"]] = rng.choice([0, 1, 2, answers.get(it["id"])])
+    data["section_weighting"] = rng.choice(["items", "equal", "equal"])
+    return f"random_v2_{n:02d}", data, zone_kind, answers
+
+
 def build() -> list[dict]:
     rng = random.Random(20240611)
     cases = CASES + [random_case(rng, n) for n in range(30)]
+    # Their own seed, so the cases above stay as they were.
+    rng_v2 = random.Random(20261130)
+    cases += [random_case_v2(rng_v2, n) for n in range(30)]
     vectors = []
     for name, data, zone_kind, values in cases:
         cl = checklist_from_data(data, name)

@@ -7,7 +7,7 @@ import { changed } from "./ui.js";
 
 export function newAudit(checklist, zoneId, owner) {
   const now = new Date().toISOString();
-  return {
+  const audit = {
     id: crypto.randomUUID(),
     checklist_id: checklist.id,
     checklist_version: checklist.version,
@@ -22,6 +22,24 @@ export function newAudit(checklist, zoneId, owner) {
     preview: null,
     updated_at: now,
   };
+  // What the audit is about (a car's VIN, the sales consultant): only a checklist with subject
+  // fields has one, and only such an audit sends one.
+  if (hasSubject(checklist)) Object.assign(audit, { subject: {}, subject_invalid: [] });
+  return audit;
+}
+
+export const hasSubject = (checklist) => Boolean(checklist && checklist.subject && checklist.subject.length);
+
+/**
+ * The subject values to send: the filled-in ones, except those the tablet's own check refuses
+ * (`subject_invalid`, set by the runner): the server would refuse the whole body for them, draft
+ * or not, so a half-typed VIN stays on the tablet until it is right.
+ */
+export function subjectBody(audit) {
+  const held = new Set(audit.subject_invalid || []);
+  const out = {};
+  for (const [id, v] of Object.entries(audit.subject || {})) if (v != null && v !== "" && !held.has(id)) out[id] = v;
+  return out;
 }
 
 /** The PUT body. Returned audits being fixed go up as drafts until they are resubmitted. */
@@ -31,7 +49,7 @@ export function bodyOf(audit) {
     if (a.value == null && !a.note && !(a.photos && a.photos.length)) continue;
     answers[id] = { value: a.value ?? null, note: a.note || "", photos: a.photos || [] };
   }
-  return {
+  const body = {
     checklist_id: audit.checklist_id,
     checklist_version: audit.checklist_version,
     zone_id: audit.zone_id,
@@ -41,6 +59,9 @@ export function bodyOf(audit) {
     base_revision: audit.base_revision,
     answers,
   };
+  // Only for a checklist with subject fields: other bodies stay as they were.
+  if (audit.subject && typeof audit.subject === "object") body.subject = subjectBody(audit);
+  return body;
 }
 
 /** Write the outbox entry for `audit` inside an open transaction `s` (audits+outbox stores). */
@@ -49,7 +70,8 @@ export async function queueIn(s, audit) {
   const key = `audit:${audit.id}`;
   const old = await db.req(s.outbox.get(key));
   // An untouched (or emptied) new draft is not worth a server revision.
-  if (body.status === "draft" && !Object.keys(body.answers).length && !audit.server) {
+  const touched = Object.keys(body.answers).length || Object.keys(body.subject || {}).length;
+  if (body.status === "draft" && !touched && !audit.server) {
     if (old) s.outbox.delete(key);
     return;
   }
@@ -119,6 +141,9 @@ export function fromServer(view, local) {
     submitted_at: view.submitted_at,
     status: view.status,
     answers: view.answers,
+    // The server's subject is one it took, so nothing in it is held back.
+    subject: view.subject != null ? view.subject : undefined,
+    subject_invalid: [],
     base_revision: view.revision,
     server: serverMeta(view),
     owner: local ? local.owner : view.officer_id,

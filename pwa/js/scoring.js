@@ -59,6 +59,17 @@ export function isFail(item, value) {
   }
 }
 
+/**
+ * Whether an answer triggers the checklist's critical_fail rule (is_red_line): any fail of a
+ * `critical` item, or a score below the item's `critical_below` (a red line at its worst levels).
+ */
+export function isRedLine(item, value) {
+  if (item.critical === true && isFail(item, value)) return true;
+  if (item.critical_below == null || item.type !== "score") return false;
+  const n = scoreValue(item, value);
+  return n !== null && n < item.critical_below;
+}
+
 /** [earned, possible] for one answer, or null when it does not count (see item_points). */
 export function itemPoints(item, value) {
   const weight = weightOf(item);
@@ -129,7 +140,7 @@ export function scoreAudit(checklist, answers, zoneKind = null) {
         sectionEarned += points[0];
         sectionPossible += points[1];
       }
-      if (item.critical === true && isFail(item, value)) {
+      if (isRedLine(item, value)) {
         cappedBy.push(item.id);
         sectionFailed = true;
       }
@@ -142,8 +153,16 @@ export function scoreAudit(checklist, answers, zoneKind = null) {
       earned: round2(sectionEarned),
       possible: round2(sectionPossible),
     };
-    earned += sectionEarned * weightOf(section);
-    possible += sectionPossible * weightOf(section);
+    if (checklist.section_weighting === "equal") {
+      // Each section by its fraction, so each S weighs the same whatever its item count.
+      if (sectionPossible > 0) {
+        earned += (sectionEarned / sectionPossible) * weightOf(section);
+        possible += weightOf(section);
+      }
+    } else {
+      earned += sectionEarned * weightOf(section);
+      possible += sectionPossible * weightOf(section);
+    }
   }
   if (cappedBy.length > 0 && scope === "total") earned = cap(earned, possible, capPercent);
   const percent = percentOf(earned, possible);

@@ -18,8 +18,10 @@ ITEM_DEFAULTS = {
     "na_allowed": False,
     "critical": False,
     "note_required_if_fail": False,
+    "note_required_if_na": False,
 }
 SECTION_DEFAULTS = {"weight": 1}
+CHECKLIST_DEFAULTS = {"section_weighting": "items", "evidence_below_max": False, "appraisal": True}
 
 RUN_JS = """
 async (cases) => {
@@ -45,7 +47,7 @@ def _strip(obj: dict, defaults: dict) -> dict:
 
 def without_defaults(checklist: dict) -> dict:
     """The checklist with every field format.py would fill in left out (as check_vectors.mjs)."""
-    out = _strip(checklist, {})
+    out = _strip(checklist, CHECKLIST_DEFAULTS)
     if out.get("bands"):
         out["bands"] = [_strip(band, {}) for band in out["bands"]]
     else:
@@ -148,32 +150,68 @@ def lean_checklist(checklist: dict) -> dict:
     return out
 
 
+SUBJECT_DEFAULTS = {"required": False, "pattern": None, "options": None, "help": None}
+
+
+def lean_subject_checklist(checklist: dict) -> dict:
+    """`lean_checklist`, with each subject field's default values left out too."""
+    out = lean_checklist(checklist)
+    if checklist.get("subject"):
+        out["subject"] = []
+        for field in checklist["subject"]:
+            small = _strip(field, SUBJECT_DEFAULTS)
+            if small.get("options"):
+                small["options"] = [_strip(o, {"fail": False}) for o in small["options"]]
+            out["subject"].append(small)
+    return out
+
+
 RUN_RULES_JS = """
 async (vectors) => {
-  const {dueIds, failingItems, submitGaps} = await import('/js/rules.js');
+  const {dueIds, failingItems, subjectErrors, subjectMissing, submitGaps} =
+    await import('/js/rules.js');
   const submit = vectors.submit.map((v) => ({
     missing: submitGaps(v.checklist, v.answers, v.zone_kind),
     fails: failingItems(v.checklist, v.answers, v.zone_kind),
   }));
+  const subject = vectors.subject.map((v) => {
+    const known = new Set(v.staff);
+    return {
+      errors: subjectErrors(v.checklist, v.subject, (id) => known.has(id))
+        .map((e) => [e.path, e.code]),
+      missing: subjectMissing(v.checklist, v.subject).map((e) => e.path),
+    };
+  });
   const due = vectors.due.map((v) => dueIds(v.checklists, v.audits, v.now, v.offset_minutes));
-  return {submit, due};
+  return {submit, subject, due};
 }
 """
 
 
 def test_rules_js_matches_vectors_in_chromium(server, pages):
-    """What a submit lacks, what fails and what is due, as the tablet's rules.js says in Chromium
-    (each vector's checklist also with its defaults left out)."""
+    """What a submit lacks, what fails, which subject values are refused and what is due, as the
+    tablet's rules.js says in Chromium (each vector's checklist also with its defaults left
+    out)."""
     vectors = json.loads(RULES.read_text(encoding="utf-8"))
     lean = [{**v, "checklist": lean_checklist(v["checklist"])} for v in vectors["submit"]]
+    lean_subject = [{**v, "checklist": lean_subject_checklist(v["checklist"])}
+                    for v in vectors["subject"]]  # fmt: skip
     page = pages.new()
     page.goto(server.origin + "/", wait_until="domcontentloaded", timeout=WAIT_MS)
     mismatches = []
-    for form, submit in (("full", vectors["submit"]), ("defaults left out", lean)):
-        got = page.evaluate(RUN_RULES_JS, {"submit": submit, "due": vectors["due"]})
+    forms = (
+        ("full", vectors["submit"], vectors["subject"]),
+        ("defaults left out", lean, lean_subject),
+    )
+    for form, submit, subject in forms:
+        sent = {"submit": submit, "subject": subject, "due": vectors["due"]}
+        got = page.evaluate(RUN_RULES_JS, sent)
         for vector, result in zip(submit, got["submit"], strict=True):
             if result != vector["expected"]:
                 mismatches.append(f"submit {vector['name']} ({form}): {result}")
+        for vector, result in zip(subject, got["subject"], strict=True):
+            if result != vector["expected"]:
+                mismatches.append(f"subject {vector['name']} ({form}): {result}")
         for vector, result in zip(vectors["due"], got["due"], strict=True):
             if result != vector["expected"]:
                 mismatches.append(f"due {vector['name']}: {result}")

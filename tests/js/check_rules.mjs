@@ -3,7 +3,7 @@
 
 import { readFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
-import { dueIds, failingItems, submitGaps } from "../../pwa/js/rules.js";
+import { dueIds, failingItems, subjectErrors, subjectMissing, submitGaps } from "../../pwa/js/rules.js";
 
 const here = new URL(".", import.meta.url);
 const vectors = JSON.parse(readFileSync(new URL("../vectors/rules.json", here), "utf8"));
@@ -18,6 +18,16 @@ for (const v of vectors.submit) {
     wrong.push(`submit ${v.name}: got ${JSON.stringify(got)}, expected ${JSON.stringify(v.expected)}`);
   }
 }
+for (const v of vectors.subject) {
+  const known = new Set(v.staff);
+  const got = {
+    errors: subjectErrors(v.checklist, v.subject, (id) => known.has(id)).map((e) => [e.path, e.code]),
+    missing: subjectMissing(v.checklist, v.subject).map((e) => e.path),
+  };
+  if (!isDeepStrictEqual(got, v.expected)) {
+    wrong.push(`subject ${v.name}: got ${JSON.stringify(got)}, expected ${JSON.stringify(v.expected)}`);
+  }
+}
 for (const v of vectors.due) {
   const got = dueIds(v.checklists, v.audits, v.now, v.offset_minutes);
   if (!isDeepStrictEqual(got, v.expected)) {
@@ -28,4 +38,4 @@ if (wrong.length) {
   console.error(wrong.join("\n"));
   process.exit(1);
 }
-console.log(`ok: ${vectors.submit.length} submit and ${vectors.due.length} due vectors`);
+console.log(`ok: ${vectors.submit.length} submit, ${vectors.subject.length} subject and ${vectors.due.length} due vectors`);

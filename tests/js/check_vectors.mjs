@@ -12,7 +12,14 @@ const here = new URL(".", import.meta.url);
 const vectors = JSON.parse(readFileSync(new URL("../vectors/scoring.json", here), "utf8"));
 
 // Values format.py would fill in when the field is left out.
-const ITEM_DEFAULTS = { weight: 1, na_allowed: false, critical: false, note_required_if_fail: false };
+const ITEM_DEFAULTS = {
+  weight: 1,
+  na_allowed: false,
+  critical: false,
+  note_required_if_fail: false,
+  note_required_if_na: false,
+};
+const CHECKLIST_DEFAULTS = { section_weighting: "items", evidence_below_max: false, appraisal: true };
 const SECTION_DEFAULTS = { weight: 1 };
 
 function strip(obj, defaults) {
@@ -25,7 +32,7 @@ function strip(obj, defaults) {
 }
 
 function withoutDefaults(checklist) {
-  const out = strip(checklist, {});
+  const out = strip(checklist, CHECKLIST_DEFAULTS);
   if (out.bands.length === 0) delete out.bands;
   else out.bands = out.bands.map((band) => strip(band, {}));
   const rule = strip(checklist.critical_fail, { scope: "total", cap: 0 });

@@ -4,9 +4,9 @@
 // module (record-attention.js); the buttons work the same.
 
 import * as db from "../db.js";
-import { t, text, when } from "../i18n.js";
+import { nameOf, t, text, when } from "../i18n.js";
 import { dismiss, keepMine, takeServer } from "../outbox.js";
-import { S, loadChecklist } from "../session.js";
+import { S, loadChecklist, staff } from "../session.js";
 import { esc, statusBadge } from "../ui.js";
 import { recordEntry } from "./record-attention.js";
 
@@ -30,14 +30,36 @@ const same = (x, y) =>
   ((x && x.note) || "") === ((y && y.note) || "") &&
   JSON.stringify((x && x.photos) || []) === JSON.stringify((y && y.photos) || []);
 
-function diff(mine, theirs, items) {
+// A subject value as the officer reads it: a choice's label, a staff member's name.
+function showSubject(field, v) {
+  if (v == null || v === "") return "–";
+  if (field && field.type === "choice") {
+    const o = (field.options || []).find((x) => x.id === v);
+    if (o) return text(o.label);
+  }
+  if (field && field.type === "staff") return nameOf(staff(v)) || String(v);
+  return String(v);
+}
+
+function subjectRows(mine, theirs, fields) {
   const ids = [...new Set([...Object.keys(mine || {}), ...Object.keys(theirs || {})])];
-  const rows = ids
+  return ids
+    .filter((id) => ((mine || {})[id] ?? null) !== ((theirs || {})[id] ?? null))
+    .map((id) => {
+      const f = fields.get(id);
+      const [a, b] = [showSubject(f, (mine || {})[id]), showSubject(f, (theirs || {})[id])];
+      return `<tr><th scope="row">${esc(f ? text(f.label) : id)}</th><td>${esc(a)}</td><td>${esc(b)}</td></tr>`;
+    });
+}
+
+function diff(mine, theirs, items, subjects = []) {
+  const ids = [...new Set([...Object.keys(mine || {}), ...Object.keys(theirs || {})])];
+  const rows = subjects.concat(ids
     .filter((id) => !same(mine[id], theirs[id]))
     .map((id) => {
       const item = items.get(id);
       return `<tr><th scope="row">${esc(item ? text(item.label) : id)}</th><td>${esc(show(item, mine[id]))}</td><td>${esc(show(item, theirs[id]))}</td></tr>`;
-    });
+    }));
   if (!rows.length) return `<p class="muted">${esc(t("sameAnswers"))}</p>`;
   return `<div class="scroll"><table class="diff"><thead><tr><th scope="col">${esc(t("item"))}</th><th scope="col">${esc(t("mine"))}</th><th scope="col">${esc(t("theirs"))}</th></tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
 }
@@ -46,12 +68,17 @@ function diff(mine, theirs, items) {
 // the server's own words follow for the supervisor or support.
 const FIELD = { value: "answer", note: "note", photos: "photos" };
 
-function errorLine(error, items) {
+function errorLine(error, items, fields) {
   const match = /^\$\.answers\.([^.\[]+)(?:\.(\w+))?/.exec(error.path || "");
   const item = match && items.get(match[1]);
+  // `$.subject.<field id>`: the field's label (a VIN, the sales consultant).
+  const about = /^\$\.subject\.([^.\[]+)$/.exec(error.path || "");
+  const field = about && fields.get(about[1]);
   const where = item
     ? `<b>${esc(text(item.label))}</b>${match[2] && FIELD[match[2]] ? ` · ${esc(t(FIELD[match[2]]))}` : ""}`
-    : `<code>${esc(error.path)}</code>`;
+    : field
+      ? `<b>${esc(text(field.label))}</b>`
+      : `<code>${esc(error.path)}</code>`;
   return `<li>${where} <span class="muted" lang="en">${esc(error.message)}</span></li>`;
 }
 
@@ -60,6 +87,7 @@ async function entry(att) {
   const audit = await db.get("audits", att.audit_id);
   const checklist = audit && (await loadChecklist(audit.checklist_id, audit.checklist_version).catch(() => null));
   const items = new Map(checklist ? checklist.sections.flatMap((s) => s.items.map((i) => [i.id, i])) : []);
+  const fields = new Map(((checklist && checklist.subject) || []).map((f) => [f.id, f]));
   const title = checklist ? text(checklist.title) : audit ? audit.checklist_id : att.audit_id;
   const head = `<h2>${esc(title)} <small class="muted">${esc(when(att.at))}</small></h2>`;
   const detail = att.detail ? `<p class="detail" lang="en">${esc(att.detail)}</p>` : "";
@@ -69,12 +97,12 @@ async function entry(att) {
     return `<article class="card attn-item" data-attention-item="${esc(att.audit_id)}" data-key="${esc(att.key)}">${head}
       <p class="warn">${esc(t("conflict", { r: cur.revision, status: t(cur.status) }))}</p>${detail}
       <p>${esc(t("mine"))}: ${audit ? statusBadge(audit.status) : ""} · ${esc(t("theirs"))}: ${statusBadge(cur.status)}</p>
-      ${diff(audit ? audit.answers : {}, cur.answers || {}, items)}
+      ${diff(audit ? audit.answers : {}, cur.answers || {}, items, subjectRows(audit && audit.subject, cur.subject, fields))}
       ${canKeep ? "" : `<p class="muted">${esc(t("cannotKeep"))}</p>`}
       <p class="actions"><button type="button" data-keep-mine${canKeep ? "" : " disabled"}>${esc(t("keepMine"))}</button>
         <button type="button" data-take-server>${esc(t("takeServer"))}</button></p></article>`;
   }
-  const errors = (att.errors || []).map((e) => errorLine(e, items)).join("");
+  const errors = (att.errors || []).map((e) => errorLine(e, items, fields)).join("");
   return `<article class="card attn-item" data-attention-item="${esc(att.audit_id)}" data-key="${esc(att.key)}">${head}
     <p class="warn">${esc(t("refused", { code: att.status }))}</p>${detail}
     ${errors ? `<ul class="errors">${errors}</ul>` : ""}

@@ -2,8 +2,10 @@
 // tablet and hard to walk), the live score beside it, every change saved to IndexedDB at once
 // (text after a short pause) and "saved" shown only once the transaction has committed.
 // Answers update their card in place instead of re-rendering, so focus and scroll stay put.
+// A checklist with subject fields opens with their form at the top of the first section.
 // The parts live in ./audit/; this module loads the audit, lays out the screen and routes events.
 
+import { hasSubject } from "../audits.js";
 import { t } from "../i18n.js";
 import { visibleSections } from "../rules.js";
 import { findZone, loadChecklist, ownAudit } from "../session.js";
@@ -16,12 +18,22 @@ import { fillShows } from "./record-lists.js";
 import { Saver } from "./audit/saver.js";
 import { ScorePanel } from "./audit/score-panel.js";
 import { SectionTabs } from "./audit/section-tabs.js";
+import { invalidIds, readValue, showProblem, subjectForm } from "./audit/subject-form.js";
 
 /** Whether an audit screen is open: the update banner must not reload under it. */
 export const screen = { open: false };
 
-/** ?item= (a link from the summary's missing list): bring that card into view, focus its control. */
-function focusItem(root, itemId) {
+/** ?item= or ?subject= (a link from the summary's missing list): bring that card or field into
+ * view, focus its control. */
+function focusItem(root, itemId, subjectId) {
+  if (subjectId) {
+    const field = root.querySelector(`[data-subject="${CSS.escape(subjectId)}"]`);
+    if (field) {
+      field.scrollIntoView({ block: "center" });
+      field.focus({ preventScroll: true });
+    }
+    return;
+  }
   const el = itemId && cardOf(root, itemId);
   if (!el) return;
   el.scrollIntoView({ block: "center" });
@@ -53,10 +65,17 @@ export async function render(view, [id, query]) {
   const sections = visibleSections(checklist, kind);
   const items = new Map(sections.flatMap((s) => s.items.map((i) => [i.id, i])));
   const ro = audit.status === "submitted" || audit.status === "approved" ? " disabled" : "";
+  const evidence = checklist.evidence_below_max === true;
+  const fields = hasSubject(checklist) ? checklist.subject : [];
+  const subjectFields = new Map(fields.map((f) => [f.id, f]));
+  if (fields.length) {
+    audit.subject ||= {}; // sent as the body's subject, {} until something is filled in
+    audit.subject_invalid = invalidIds(fields, audit.subject);
+  }
   const params = new URLSearchParams(query || "");
   // Back from the summary (or a reload) returns to the section the officer was on.
   const remembered = `genba.section.${id}`;
-  let idx = sections.findIndex((s) => s.id === params.get("section"));
+  let idx = params.get("subject") ? 0 : sections.findIndex((s) => s.id === params.get("section"));
   if (idx < 0) idx = Math.min(Number(sessionStorage.getItem(remembered)) || 0, sections.length - 1);
 
   view.innerHTML = layout(audit, checklist, found);
@@ -73,7 +92,8 @@ export async function render(view, [id, query]) {
 
   function showSection(focus) {
     sessionStorage.setItem(remembered, String(idx));
-    secEl.innerHTML = section(sections, idx, audit.answers, ro);
+    const form = idx === 0 && fields.length ? subjectForm(fields, audit.subject, ro, found && found.site.id) : "";
+    secEl.innerHTML = form + section(sections, idx, audit.answers, ro, evidence);
     tabs.show(idx);
     photos.fill();
     fillShows(secEl, audit.zone_id); // the zone's open actions or red tags beside an item that `shows` them
@@ -88,7 +108,7 @@ export async function render(view, [id, query]) {
     const a = audit.answers[itemId];
     const el = cardOf(secEl, itemId);
     if (el) {
-      updateCard(el, item, a);
+      updateCard(el, item, a, evidence);
       if (photosChanged) photos.update(el, item, a);
     }
     tabs.update();
@@ -99,6 +119,19 @@ export async function render(view, [id, query]) {
     answerOf(audit, itemId).value = parseValue(items.get(itemId), raw);
     patch(itemId);
   }
+
+  /** A subject control changed: store its value, say what is wrong with it (if anything). */
+  function setSubject(el) {
+    const f = subjectFields.get(el.dataset.subject);
+    if (!f) return;
+    const v = readValue(f, el);
+    if (v == null) delete audit.subject[f.id];
+    else audit.subject[f.id] = v;
+    audit.subject_invalid = invalidIds(fields, audit.subject);
+    showProblem(secEl, f, v);
+  }
+
+  const typed = (el) => el.tagName === "INPUT" && (el.type === "text" || el.type === "number");
 
   function goSection(i) {
     if (i < 0 || i >= sections.length || i === idx) return;
@@ -123,6 +156,14 @@ export async function render(view, [id, query]) {
 
   view.addEventListener("input", (event) => {
     const el = event.target;
+    if (el.dataset.subject !== undefined) {
+      // Typing is checked at once and saved after a pause; a pick is saved on its change event.
+      if (typed(el)) {
+        setSubject(el);
+        saver.saveSoon();
+      }
+      return;
+    }
     const itemId = itemOf(el);
     if (!itemId) return;
     if (el.hasAttribute("data-note")) {
@@ -137,6 +178,14 @@ export async function render(view, [id, query]) {
 
   view.addEventListener("change", (event) => {
     const el = event.target;
+    if (el.dataset.subject !== undefined) {
+      if (typed(el)) saver.flushPending(); // leaving the field saves at once
+      else {
+        setSubject(el);
+        saver.save();
+      }
+      return;
+    }
     const itemId = itemOf(el);
     if (!itemId) return;
     if (el.type === "file") photos.add(el, itemId);
@@ -145,7 +194,7 @@ export async function render(view, [id, query]) {
 
   showScore();
   showSection(false);
-  focusItem(secEl, params.get("item"));
+  focusItem(secEl, params.get("item"), params.get("subject"));
   screen.open = true;
 
   return () => {

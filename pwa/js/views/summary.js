@@ -1,16 +1,35 @@
-// Before submit: the score, the radar and every required answer, photo or note still missing
-// (the same rules the server applies, so a submit the server would refuse is not offered).
+// Before submit: the score, the radar and every required answer, photo or note still missing,
+// and first the subject fields left empty or filled in wrongly (the same rules the server
+// applies, so a submit the server would refuse is not offered).
 
-import { saveAudit } from "../audits.js";
+import { hasSubject, saveAudit } from "../audits.js";
 import { t, text } from "../i18n.js";
 import { flush } from "../outbox.js";
 import { radar } from "../radar.js";
-import { missing, visibleSections } from "../rules.js";
+import { missing, noteReason, subjectErrors, subjectMissing, visibleSections } from "../rules.js";
 import { scoreAudit } from "../scoring.js";
 import { findZone, loadChecklist, ownAudit } from "../session.js";
 import { band, esc, go, percent, toast } from "../ui.js";
+import { isStaff, problemText } from "./audit/subject-form.js";
 
 const WHAT = { value: "missAnswer", photos: "missPhoto", note: "missNote" };
+const NOTE = { fail: "missNote", na: "missNaReason", evidence: "missEvidence" };
+
+const gapWords = (g, answers) =>
+  g.field === "note" ? t(NOTE[noteReason(g.item, answers[g.item.id])]) : t(WHAT[g.field]);
+
+/** The subject's gaps in the server's order: values it would refuse, then required ones left empty. */
+function subjectGaps(checklist, subject) {
+  if (!hasSubject(checklist)) return [];
+  const fields = new Map(checklist.subject.map((f) => [f.id, f]));
+  const bad = subjectErrors(checklist, subject || {}, isStaff).map((e) => ({
+    field: fields.get(e.id),
+    id: e.id,
+    words: problemText(e.code, (subject || {})[e.id]),
+  }));
+  const empty = subjectMissing(checklist, subject || {}).map((e) => ({ field: fields.get(e.id), id: e.id, words: t("missSubject") }));
+  return [...bad, ...empty];
+}
 
 export async function render(view, [id]) {
   const audit = await ownAudit(id);
@@ -22,7 +41,9 @@ export async function render(view, [id]) {
   const found = findZone(audit.zone_id);
   const kind = found ? found.zone.kind : null;
   const sections = visibleSections(checklist, kind);
-  const gaps = missing(sections, audit.answers);
+  const gaps = missing(sections, audit.answers, checklist.evidence_below_max === true);
+  const about = subjectGaps(checklist, audit.subject);
+  const count = about.length + gaps.length;
   const sc = scoreAudit(checklist, audit.answers, kind);
   const editable = audit.status === "draft" || audit.status === "returned";
   const list = sections.map((s) => `${text(s.title)} ${percent(sc.sections[s.id].percent)}`).join(", ");
@@ -39,12 +60,17 @@ export async function render(view, [id]) {
           .join("")}</ul>
       </section>
       <section class="card" aria-labelledby="h-miss">
-        <h2 id="h-miss">${esc(gaps.length ? t("missingN", { n: gaps.length }) : t("allDone"))}</h2>
-        <button type="button" class="primary big-btn" data-confirm-submit${gaps.length || !editable ? " disabled" : ""}>${esc(t("confirmSubmit"))}</button>
-        ${gaps.length ? `<ul class="missing">${gaps
+        <h2 id="h-miss">${esc(count ? t("missingN", { n: count }) : t("allDone"))}</h2>
+        <button type="button" class="primary big-btn" data-confirm-submit${count || !editable ? " disabled" : ""}>${esc(t("confirmSubmit"))}</button>
+        ${count ? `<ul class="missing">${about
+          .map(
+            (g) => `<li data-missing data-missing-subject="${esc(g.id)}"><a href="#/audit/${esc(id)}?subject=${encodeURIComponent(g.id)}">
+              <span class="muted">${esc(t("subjectTitle"))}</span> ${esc(g.field ? text(g.field.label) : g.id)} — <b>${esc(g.words)}</b></a></li>`,
+          )
+          .join("")}${gaps
           .map(
             (g) => `<li data-missing><a href="#/audit/${esc(id)}?section=${encodeURIComponent(g.section.id)}&item=${encodeURIComponent(g.item.id)}">
-              <span class="muted">${esc(text(g.section.title))}</span> ${esc(text(g.item.label))} — <b>${esc(t(WHAT[g.field]))}</b></a></li>`,
+              <span class="muted">${esc(text(g.section.title))}</span> ${esc(text(g.item.label))} — <b>${esc(gapWords(g, audit.answers))}</b></a></li>`,
           )
           .join("")}</ul>` : ""}
       </section>
@@ -56,6 +82,7 @@ export async function render(view, [id]) {
     audit.status = "submitted";
     audit.submitted_at = now < audit.started_at ? audit.started_at : now;
     audit.preview = { percent: sc.percent, band: sc.band };
+    if (audit.subject) audit.subject_invalid = []; // nothing is wrong, or this was not offered
     await saveAudit(audit);
     toast(t(navigator.onLine ? "submittedSyncing" : "submittedToast"));
     flush();

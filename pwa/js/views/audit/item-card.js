@@ -3,7 +3,7 @@
 // when the item `shows` them (record-lists.js). updateCard() follows an answer in place rather
 // than rebuilding the card, so focus and the caret stay where the officer left them.
 
-import { lacks } from "../../rules.js";
+import { lacks, noteReason } from "../../rules.js";
 import { t, text } from "../../i18n.js";
 import { isFail } from "../../scoring.js";
 import { esc } from "../../ui.js";
@@ -24,12 +24,17 @@ function rangeText(item) {
   return "";
 }
 
-/** What the officer still owes beyond the answer itself (a note, a photo). */
-function promptText(item, a) {
-  const need = lacks(item, a).filter((f) => f !== "value");
+const NOTE_PROMPT = { fail: "notePrompt", na: "naNotePrompt", evidence: "evidencePrompt" };
+
+/**
+ * What the officer still owes beyond the answer itself: a photo, a note on a fail, the reason
+ * for an N/A, or (evidence_below_max) a photo or a note for a deduction.
+ */
+function promptText(item, a, evidence) {
+  const need = lacks(item, a, evidence).filter((f) => f !== "value");
   const failed = a && isFail(item, a.value);
   return need
-    .map((f) => (f === "note" ? t("notePrompt") : failed ? t("photoPromptFail") : t("photoPrompt")))
+    .map((f) => (f === "note" ? t(NOTE_PROMPT[noteReason(item, a)]) : failed ? t("photoPromptFail") : t("photoPrompt")))
     .join(" ");
 }
 
@@ -46,7 +51,8 @@ function levels(item, v, na, ro) {
   for (let n = 0; n <= max; n += 1) {
     const anchor = anchorOf(item, n);
     const inner = `<b>${n}</b>${anchor ? `<span>${esc(anchor)}</span>` : ""}`;
-    out += btn(n, inner, v === n, n < failBelow ? "lv low" : "lv", ro);
+    const red = item.critical_below != null && n < item.critical_below ? " red" : ""; // a red line
+    out += btn(n, inner, v === n, `${n < failBelow ? "lv low" : "lv"}${red}`, ro);
   }
   const sel = anchorNow(item, v);
   return `<div class="levels${na ? " has-na" : ""}" role="group" aria-labelledby="q-${id}" style="--n:${max + 1}">${out}${na}</div>
@@ -79,13 +85,19 @@ function control(item, v, ro) {
   }
 }
 
-/** The card's HTML; ro is " disabled" for an audit that can no longer change, else "". */
-export function card(item, a, ro) {
+/**
+ * The card's HTML; ro is " disabled" for an audit that can no longer change, else "";
+ * `evidence` is the checklist's evidence_below_max.
+ */
+export function card(item, a, ro, evidence = false) {
   const v = valueOf(a);
   const id = esc(item.id);
   const cls = `card item${isFail(item, v) ? " fail" : ""}${answered(item, a) ? " answered" : ""}`;
-  const prompt = promptText(item, a);
+  const prompt = promptText(item, a, evidence);
+  const red = item.critical_below != null && item.type === "score";
   const tags = `${item.critical ? `<span class="tag crit">${esc(t("critical"))}</span>` : ""}${
+    red ? `<span class="tag crit" data-red-line>${esc(t("redLine", { n: item.critical_below }))}</span>` : ""
+  }${
     item.type === "text" || (item.required === false && item.type !== "photo") ? `<span class="tag">${esc(t("optional"))}</span>` : ""
   }`;
   return `<article class="${cls}" data-item-id="${id}" aria-labelledby="q-${id}">
@@ -100,7 +112,7 @@ export function card(item, a, ro) {
 }
 
 /** Bring a card in line with its answer; the photo block is the Photos widget's to redraw. */
-export function updateCard(el, item, a) {
+export function updateCard(el, item, a, evidence = false) {
   const v = valueOf(a);
   for (const b of el.querySelectorAll("button[data-value]")) {
     b.setAttribute("aria-pressed", String(b.dataset.value === String(v)));
@@ -117,6 +129,6 @@ export function updateCard(el, item, a) {
   const num = el.querySelector("[data-number]");
   if (num && v === "na") num.value = "";
   const p = el.querySelector("[data-prompt]");
-  p.textContent = promptText(item, a);
+  p.textContent = promptText(item, a, evidence);
   p.hidden = !p.textContent;
 }

@@ -32,13 +32,17 @@ export function layout(audit, checklist, found) {
     </div></div>`;
 }
 
-/** One section's page: its cards and the pager. */
-export function section(sections, idx, answers, ro) {
+/**
+ * One section's page: its description (an S's definition and slogan), its cards and the pager.
+ * `evidence` is the checklist's evidence_below_max.
+ */
+export function section(sections, idx, answers, ro, evidence) {
   const s = sections[idx];
   const last = idx === sections.length - 1;
   return `<section aria-labelledby="sec-h">
       <h2 id="sec-h" tabindex="-1">${esc(text(s.title))} <small class="muted">${esc(t("sectionOf", { n: idx + 1, total: sections.length }))}</small></h2>
-      ${s.items.map((it) => card(it, answers[it.id], ro)).join("")}
+      ${s.description ? `<p class="sec-desc" data-section-description>${esc(text(s.description))}</p>` : ""}
+      ${s.items.map((it) => card(it, answers[it.id], ro, evidence)).join("")}
       <div class="pager">
         <button type="button" data-prev-section${idx === 0 ? " disabled" : ""}>← ${esc(t("prev"))}</button>
         <button type="button" data-next-section${last ? " disabled" : ""}${last ? "" : ' class="primary"'}>${esc(t("next"))} →</button>
