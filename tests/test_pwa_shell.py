@@ -66,3 +66,19 @@ def test_every_module_is_preloaded_by_the_page():
     preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', page))
     modules = {url for url in _shell() if url.endswith(".js")}
     assert preloaded == modules
+
+
+def _string_keys(path) -> list[str]:
+    """The keys of a [zh, en] string table, in order (one `key: [` per line)."""
+    text = path.read_text(encoding="utf-8")
+    return re.findall(r"^\s+([A-Za-z_]\w*): \[", text, flags=re.M)
+
+
+def test_no_string_is_defined_twice_nor_overridden_by_the_console():
+    """A later key silently wins in a JavaScript object literal (the update banner once read
+    "Change"), and the console's table is merged over the shell's when it opens."""
+    shell = _string_keys(PWA / "js" / "i18n.js")
+    console = _string_keys(PWA / "js" / "views" / "console" / "strings.js")
+    for table in (shell, console):
+        assert sorted({k for k in table if table.count(k) > 1}) == []
+    assert sorted(set(shell) & set(console)) == []

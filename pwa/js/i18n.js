@@ -283,8 +283,10 @@ const S = {
   fields: ["字段", "Fields"],
   cell: ["位置", "Cell"],
   problem: ["问题", "Problem"],
-  create: ["新建", "New"],
-  update: ["更新", "Change"],
+  // An import's change per row (the server's action names), kept apart from the shell's
+  // "update" (a new app version).
+  import_create: ["新建", "New"],
+  import_update: ["更新", "Change"],
 };
 
 const KEY = "genba.lang";

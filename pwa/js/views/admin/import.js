@@ -31,7 +31,7 @@ export const render = screen((view) => {
       const { data: r } = await request("POST", `/api/import?dry_run=${dry}`, { body: bytes, headers: { "Content-Type": "application/octet-stream" } });
       const c = r.changes.filter((x) => x.action !== "unchanged");
       show(`<h2 tabindex="-1" data-import-done="${r.applied}">${T(r.applied ? "applied" : "checked")}</h2><p data-import-counts>${T("counts", r.counts)}</p>
-        ${c.length ? table("data-import-changes", ["sheet", "row", "id", "action", "fields"], c.map((x) => [`data-change="${esc(x.id)}"`, [x.sheet, x.row, x.id, t(x.action), x.fields.join(", ")]])) : ""}
+        ${c.length ? table("data-import-changes", ["sheet", "row", "id", "action", "fields"], c.map((x) => [`data-change="${esc(x.id)}"`, [x.sheet, x.row, x.id, t(`import_${x.action}`), x.fields.join(", ")]])) : ""}
         ${r.applied || !c.length ? "" : `<p><button type="button" class="primary" data-import-apply>${T("apply")}</button></p>`}`);
     } catch (err) {
       const errors = err.status === 422 && err.body.errors;

@@ -36,7 +36,7 @@ export const render = screen(async (view, [id]) => {
     `${zoneName(audit.zone_id)} · ${checklistTitle(audit.checklist_id)}`,
     `<div class="rtools"><a class="btn" href="#/review" data-back aria-keyshortcuts="Escape">← ${T("queueNav")} <kbd>Esc</kbd></a>
       ${step("prev", where.prev, "p")}${step("next", where.next, "n")}
-      <span class="muted" data-queue-position>${where.index >= 0 ? T("position", { i: where.index + 1, n: ids.length }) : T("notInQueue")}</span>
+      <span class="muted" data-queue-position>${where.index >= 0 ? T("queuePosition", { i: where.index + 1, n: ids.length }) : T("notInQueue")}</span>
       <button type="button" data-scorecard>${T("scorecard")}</button></div>${kbd("keysAudit")}
     <div class="rgrid" data-review="${esc(audit.id)}" data-status="${esc(audit.status)}">
       <div class="rmain">${header(audit, checklist)}${toolbar(checklist, audit, cmp)}
