@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -95,6 +96,16 @@ def site_supervisor(client, admin: dict, username: str, site: str = "east") -> d
     body = {"username": username, "password": "demo1", "role": "supervisor", "site_ids": [site]}
     assert client.post("/api/users", json=body, headers=admin).status_code == 201
     return token_headers(client.app, username)
+
+
+def upload_photo(client, headers, data: bytes) -> str:
+    """PUT a photo's bytes as a device does; its sha256."""
+    digest = hashlib.sha256(data).hexdigest()
+    response = client.put(
+        f"/api/photos/{digest}", content=data, headers={**headers, "Content-Type": "image/jpeg"}
+    )
+    assert response.status_code in (200, 201), response.text
+    return digest
 
 
 def iso_ago(**delta) -> str:

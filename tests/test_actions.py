@@ -8,20 +8,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import audit_body, site_supervisor, token_headers
-from images import jpeg, sha
+from conftest import audit_body, site_supervisor, token_headers, upload_photo
+from images import jpeg
 from server.ops.verify import problems
 
 ITEM = "sort-unneeded"  # creates_action {due_days: 7}, photo required on a fail
 
 
 def upload(client, headers, data: bytes) -> str:
-    digest = sha(data)
-    response = client.put(
-        f"/api/photos/{digest}", content=data, headers={**headers, "Content-Type": "image/jpeg"}
-    )
-    assert response.status_code in (200, 201), response.text
-    return digest
+    return upload_photo(client, headers, data)
 
 
 def failing_body(client, headers, photo: str, status="submitted", **kw) -> dict:

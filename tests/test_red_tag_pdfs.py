@@ -16,8 +16,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from conftest import site_supervisor
-from images import jpeg, sha
+from conftest import site_supervisor, upload_photo
+from images import jpeg
 from server.reports import red_tag_labels as sheet
 
 PUBLIC = "https://genba.hongda.lan"
@@ -28,12 +28,7 @@ HOSTILE_REASON = "<script>alert(1)</script> \u202eHall"
 
 
 def upload(client, headers, data: bytes) -> str:
-    digest = sha(data)
-    response = client.put(
-        f"/api/photos/{digest}", content=data, headers={**headers, "Content-Type": "image/jpeg"}
-    )
-    assert response.status_code in (200, 201), response.text
-    return digest
+    return upload_photo(client, headers, data)
 
 
 def tag(client, headers, photo: str, zone: str, item: str, days: float, **fields) -> dict:

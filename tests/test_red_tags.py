@@ -6,19 +6,13 @@ import uuid
 
 import pytest
 
-from conftest import iso_ago, site_supervisor, token_headers
-from images import jpeg, sha
+from conftest import iso_ago, site_supervisor, token_headers, upload_photo
+from images import jpeg
 from server.ops.verify import problems
 
 
 def upload(client, headers, size=(90, 45)) -> str:
-    data = jpeg(size)
-    digest = sha(data)
-    response = client.put(
-        f"/api/photos/{digest}", content=data, headers={**headers, "Content-Type": "image/jpeg"}
-    )
-    assert response.status_code in (200, 201), response.text
-    return digest
+    return upload_photo(client, headers, jpeg(size))
 
 
 def tag_body(photo: str, zone_id="hq-workshop", **changes) -> dict:

@@ -51,12 +51,13 @@ class PhotoFiles:
         """Write both files atomically; a failure leaves no temporary file behind."""
         folder = self._folder(sha)
         folder.mkdir(parents=True, exist_ok=True)
-        _write_atomic(self.path(sha, content_type), data)
-        _write_atomic(self.thumb_path(sha), thumb)
+        write_atomic(self.path(sha, content_type), data)
+        write_atomic(self.thumb_path(sha), thumb)
         _fsync_dir(folder)
 
 
-def _write_atomic(target: Path, data: bytes) -> None:
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write a whole file or nothing: a temporary file beside it, synced, then renamed."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as out:

@@ -177,22 +177,12 @@ def tag_view(db, row: dict, timezone: str) -> TagView:
     age = max(0, (end - date.fromisoformat(row["tagged_day"])).days)
     limit = _limit(db, row["site_id"])
     return TagView(
+        **msgspec.structs.asdict(content_of_row(row)),
         id=row["id"],
         revision=row["revision"],
         site_id=row["site_id"],
         tag_no=row["tag_no"],
         tag_label=tag_label(row["tag_no"]),
-        zone_id=row["zone_id"],
-        item=row["item"],
-        qty=row["qty"],
-        reason=row["reason"],
-        photos=json.loads(row["photos"]),
-        tagged_at=row["tagged_at"],
-        proposed=row["proposed"],
-        status=row["status"],
-        disposition=row["disposition"],
-        closed_at=row["closed_at"],
-        note=row["note"],
         age_days=age,
         age_limit_days=limit,
         over_limit=row["status"] == "open" and age > limit,

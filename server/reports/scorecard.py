@@ -22,10 +22,8 @@ import functools
 import hashlib
 import json
 import math
-import os
 import re
 import subprocess
-import tempfile
 import threading
 import unicodedata
 import uuid
@@ -41,7 +39,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from server.checklists.format import Checklist, Item
-from server.photos.files import PhotoFiles, valid_sha256
+from server.photos.files import PhotoFiles, valid_sha256, write_atomic
 from server.photos.images import FORMATS
 
 # Importing WeasyPrint switches on Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would
@@ -556,21 +554,6 @@ def _read_cached(path: Path) -> bytes | None:
     return pdf if pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF") else None
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def cached_scorecard_pdf(store, settings, view: dict) -> bytes:
     """The scorecard, rendered once per revision and what else the page shows (`cache_key`).
 
@@ -590,7 +573,8 @@ def cached_scorecard_pdf(store, settings, view: dict) -> bytes:
         pdf = _read_cached(path)
         if pdf is None:
             pdf = render(view, checklist, facts, PhotoFiles(settings.photos_dir))
-            _write_atomic(path, pdf)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, pdf)
     # Earlier revisions' and states' files of this audit are never served again.
     for old in path.parent.glob(f"{uuid.UUID(view['id'])}-*.pdf"):
         if old != path:
