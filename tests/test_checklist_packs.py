@@ -117,7 +117,23 @@ def test_6s_critical_items_cap_at_59():
     checklist = load("6s-zone")
     assert (checklist.critical_fail.scope, checklist.critical_fail.cap) == ("total", 59)
     critical = {item.id for item in checklist.items() if item.critical}
-    assert {"safety-exits", "safety-extinguishers"} <= critical
+    assert {"safety-exits", "safety-ws-lifts"} <= critical
+    # Each legal check is a red line in one pack only: extinguishers in facility-weekly.
+    extinguishers = checklist.item_map()["safety-extinguishers"]
+    assert not extinguishers.critical and extinguishers.critical_below is None
+    # What can kill or breaks the law is a red line at 0 (content review b3).
+    red_at_0 = {item.id for item in checklist.items() if item.critical_below == 1}
+    lethal = {"safety-electrical", "safety-chemicals", "safety-wh-racks", "safety-ppe"}
+    assert lethal | {"safety-sr-customer-areas"} <= red_at_0
+
+
+def test_6s_states_each_s_and_asks_a_reason_for_na_and_evidence():
+    checklist = load("6s-zone")
+    assert checklist.section_weighting == "equal" and checklist.evidence_below_max
+    for section in checklist.sections:
+        assert section.description and section.title.zh in section.description.zh, section.id
+    for item in checklist.items():
+        assert item.note_required_if_na == item.na_allowed, item.id
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)

@@ -22,7 +22,7 @@ def test_validate_shipped_packs():
     packs = [p for p in sorted(CHECKLISTS.glob("*.yaml")) if p.name not in NOT_CHECKLISTS]
     result = genba("checklists", "validate", *map(str, packs))
     assert result.returncode == 0, result.stderr
-    assert "ok  6s-zone v3" in result.stdout
+    assert "ok  6s-zone v4" in result.stdout
 
 
 def test_validate_without_files_checks_the_shipped_folder():

@@ -91,7 +91,7 @@ def test_an_audit_beside_the_zones_previous_one(client, officer, supervisor):
     client.put(f"/api/audits/{first_id}", json=first, headers=officer)
     second = audit_body(client, officer, status="submitted")
     item = next(iter(second["answers"]))
-    second["answers"][item]["value"] = 2
+    second["answers"][item].update(value=2, note="扣分说明")  # a deduction needs its evidence
     second_id = str(uuid.uuid4())
     client.put(f"/api/audits/{second_id}", json=second, headers=officer)
     compared = client.get(f"/api/audits/{second_id}/previous", headers=supervisor).json()

@@ -153,7 +153,7 @@ def test_scorecard_reads_back_in_chinese_and_english(audit, tmp_path):
     # languages; the items that passed follow, by section.
     flat = _flat(text)
     findings, passed = flat.index("不合格项Findings"), flat.index("合格及其他项目")
-    anchor = "1/4发现4件及以上不要物，但尚未妨碍作业或通行。Fourormoreunneededitemsfound"
+    anchor = "1/4抽查单元内共4–5件不要物。Fourorfiveunneededitemsinthesample"
     assert findings < flat.index(anchor) < passed
     assert passed < flat.index("个人物品集中存放在指定位置") < flat.index("签字确认Signatures")
     assert "submitted" not in text

@@ -76,7 +76,8 @@ def test_audit_on_v1_arriving_after_v2_is_scored_on_v1(tmp_path):
         body = audit_body(client, officer)  # built from the old version, as the device had it
         body["checklist_version"] = old
         first_item = next(iter(body["answers"]))
-        body["answers"][first_item]["value"] = 2
+        # A deduction with its evidence (the newest 6s-zone asks for a note or a photo).
+        body["answers"][first_item].update(value=2, note="扣分说明")
         response = client.put(f"/api/audits/{uuid.uuid4()}", json=body, headers=officer)
         assert response.status_code == 201
         possible = response.json()["score"]["possible"]

@@ -137,6 +137,7 @@ class _Demo:
         self.checklists = {c.id: c for c in latest_versions(store)}
         self.supervisor = self._user("supervisor")
         self.kept_returned = False
+        self.waiting: set[str] = set()  # sites with a submitted audit left unreviewed
 
     def _user(self, username: str) -> User:
         row = self.store.read().execute("select id from users where username = ?", [username])
@@ -218,9 +219,14 @@ class _Demo:
         put_audit(self.store, self.settings.timezone, officer, audit_id, body, received)
         return audit_id, body, received
 
-    def review(self, audit_id: str, body: AuditBody, officer: User, received: datetime, age):
-        if body.status != "submitted" or age < timedelta(days=3):
-            return  # the newest audits wait in the supervisor's queue
+    def review(self, site_id: str, audit_id: str, body: AuditBody, officer: User, received, age):
+        if body.status != "submitted":
+            return
+        # The newest audits wait in the supervisor's queue, and every site keeps at least
+        # one waiting, whatever the draws, so each site's reviewer has work on screen.
+        if age < timedelta(days=3) or (site_id not in self.waiting and age < timedelta(days=12)):
+            self.waiting.add(site_id)
+            return
         at = received + timedelta(hours=self.rng.randint(2, 40))
         # About one in eight returned; at least one still with its officer, for the screens.
         still_out = not self.kept_returned and age < timedelta(days=10)
@@ -252,7 +258,7 @@ class _Demo:
         audit_id, body, received = self.audit(
             zone, checklist, officer, later, min(0.99, level + 0.1)
         )
-        self.review(audit_id, body, officer, received, now - received)
+        self.review(zone.site_id, audit_id, body, officer, received, now - received)
         return 1
 
 
@@ -266,6 +272,7 @@ def load_demo_audits(store: Store, settings: Settings, seed: int = 6) -> int:
     officers = {"hq": demo._user("officer"), "east": demo._user("officer2")}
     now = datetime.now(UTC)
     count = 0
+    done: set[tuple[str, str]] = set()  # (zone, checklist) audited at least once
     today = now.astimezone(ZoneInfo(settings.timezone)).date().isoformat()
     for site in sites_for(store, demo.supervisor, today):
         for zone in (z for z in site.zones if z.active):
@@ -277,12 +284,16 @@ def load_demo_audits(store: Store, settings: Settings, seed: int = 6) -> int:
                 improved = min(0.97, level + (WEEKS - week) * 0.02)
                 for checklist_id in zone.checklist_ids:
                     checklist = demo.checklists.get(checklist_id)
-                    weekly = checklist_id in WEEKLY
-                    if checklist is None or (not weekly and demo.rng.random() > 0.3):
+                    # The other checklists now and then, but each at least once (week 1).
+                    now_and_then = week != 1 or (zone.id, checklist_id) in done
+                    if checklist is None or (
+                        checklist_id not in WEEKLY and now_and_then and demo.rng.random() > 0.3
+                    ):
                         continue
+                    done.add((zone.id, checklist_id))
                     officer = officers[site.id]
                     audit_id, body, received = demo.audit(zone, checklist, officer, when, improved)
-                    demo.review(audit_id, body, officer, received, now - received)
+                    demo.review(site.id, audit_id, body, officer, received, now - received)
                     count += 1
                 if site.id == "east" and weekly_cross_check(week):
                     count += demo.cross_check(zone, officers["hq"], when, improved, now)

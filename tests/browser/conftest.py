@@ -73,7 +73,11 @@ class Server:
             method, self.base + path, headers=self.headers(user), timeout=15, **kwargs
         )
 
-    def checklist(self, checklist_id: str = "6s-zone", version: int = 1) -> dict:
+    def checklist(self, checklist_id: str = "6s-zone", version: int | None = None) -> dict:
+        """One version of a checklist; without `version`, the newest (what the tablet runs)."""
+        if version is None:
+            checklists = self.api("GET", "/api/bootstrap").json()["checklists"]
+            return next(c for c in checklists if c["id"] == checklist_id)
         response = self.api("GET", f"/api/checklists/{checklist_id}/{version}")
         response.raise_for_status()
         return response.json()
@@ -508,6 +512,24 @@ def plan(items: list[tuple[str, dict]], low_every: int = 5) -> dict:
     return answers
 
 
+EVIDENCE_NOTE = "扣分说明 Deduction explained"
+
+
+def below_max(item: dict, value) -> bool:
+    """A score answer under the item's top level: a deduction, which needs a photo or a note
+    on a checklist with evidence_below_max (扣分必有依据)."""
+    return item["type"] == "score" and value != "na" and value < int(item.get("max") or 4)
+
+
+def api_answers(items: list[tuple[str, dict]], values: dict) -> dict:
+    """Answers for an audit body sent through the API: each deduction with its note."""
+    by_id = {item["id"]: item for _, item in items}
+    return {
+        k: {"value": v, "note": EVIDENCE_NOTE} if below_max(by_id[k], v) else {"value": v}
+        for k, v in values.items()
+    }
+
+
 def show_section(page: Page, section_id: str) -> None:
     page.click(f'[data-section-tab="{section_id}"]')
 
@@ -520,6 +542,8 @@ def answer(page: Page, item: dict, value) -> None:
         field.press("Tab")
     else:
         card.locator(f'button[data-value="{value}"]').click()
+        if below_max(item, value):
+            card.locator("textarea[data-note]").fill(EVIDENCE_NOTE)  # 扣分必有依据
 
 
 def answer_items(

@@ -25,6 +25,7 @@ from .conftest import (
     LANDSCAPE,
     Server,
     answer_items,
+    api_answers,
     app_ready,
     applicable,
     axe_check,
@@ -92,7 +93,7 @@ def upload(server: Server, data: bytes, user: str = "officer") -> str:
 def put_audit(server: Server, zone_id: str, minutes_ago: int, change=None) -> str:
     """A submitted 6S audit by `officer`, sent `minutes_ago`; `change(answers, items)` first."""
     items = applicable(six_s(server), server.zone(zone_id)["kind"])
-    answers = {k: {"value": v} for k, v in plan(items).items()}
+    answers = api_answers(items, plan(items))
     if change:
         change(answers, items)
     at = datetime.now(UTC) - timedelta(minutes=minutes_ago)

@@ -27,6 +27,7 @@ from .conftest import (
     LANDSCAPE,
     SIZES,
     Server,
+    api_answers,
     app_ready,
     applicable,
     axe_check,
@@ -89,7 +90,7 @@ def open_actions(server: Server, zone: str = ZONE, chosen=CHOSEN) -> tuple[dict,
     checklist = six_s(server)
     assert checklist["version"] >= 3, "6s-zone v3 (with `shows`) expected"
     items = applicable(checklist, server.zone(zone)["kind"])
-    answers = {k: {"value": v} for k, v in plan(items).items()}
+    answers = api_answers(items, plan(items))
     before = upload(server, jpeg(1600, 1200, seed=len(zone)), "officer")
     for name, item_id in chosen.items():
         assert item_id in answers, f"{item_id} does not apply to {zone}"

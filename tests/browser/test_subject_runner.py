@@ -231,8 +231,9 @@ def test_a_handover_with_its_subject_syncs_with_the_score_shown(handover_server,
     capped = python_score(checklist, {**values, "paint": 0}, "showroom")
     assert (capped.percent, capped.capped_by) == (59.0, ["paint"])
 
-    # A 3 of 4 is a deduction: it needs a photo or a note before submitting.
-    answer(page, items["paint"], 3)
+    # A 3 of 4 is a deduction: it needs a photo or a note before submitting (tapped by hand:
+    # `answer` writes the evidence note itself).
+    page.locator('[data-item-id="paint"] button[data-value="3"]').click()
     poll("the evidence prompt", lambda: "扣分必有依据" in prompt(page, "paint"), page=page)
     note(page, "paint", "左后门轻微划痕，已告知客户")
     poll("the prompt gone with the note", lambda: prompt(page, "paint") == "", page=page)
