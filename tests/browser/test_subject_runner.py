@@ -231,9 +231,10 @@ def test_a_handover_with_its_subject_syncs_with_the_score_shown(handover_server,
     capped = python_score(checklist, {**values, "paint": 0}, "showroom")
     assert (capped.percent, capped.capped_by) == (59.0, ["paint"])
 
-    # A 3 of 4 is a deduction: it needs a photo or a note before submitting (tapped by hand:
-    # `answer` writes the evidence note itself).
+    # A 3 of 4 is a deduction: it needs a photo or a note before submitting (`answer` wrote
+    # one with the 0: cleared, to see the prompt).
     page.locator('[data-item-id="paint"] button[data-value="3"]').click()
+    note(page, "paint", "")
     poll("the evidence prompt", lambda: "扣分必有依据" in prompt(page, "paint"), page=page)
     note(page, "paint", "左后门轻微划痕，已告知客户")
     poll("the prompt gone with the note", lambda: prompt(page, "paint") == "", page=page)
