@@ -36,6 +36,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from server.app import open_store  # noqa: E402
+from server.appraisal.close import live_report  # noqa: E402
+from server.appraisal.rules import load_rules  # noqa: E402
 from server.audits.intake import put_audit  # noqa: E402
 from server.audits.review import review_audit  # noqa: E402
 from server.audits.shapes import AuditBody, ReviewBody  # noqa: E402
@@ -47,7 +49,6 @@ from server.people.owners import SINCE_ALWAYS, OwnerShare, OwnersIn  # noqa: E40
 from server.people.users import Passwords, User, add_user, get_user  # noqa: E402
 from server.records.action_lists import device_actions, list_actions, owner_loads  # noqa: E402
 from server.reports import trends  # noqa: E402
-from server.reports.appraisal import appraisal  # noqa: E402
 
 TARGET_MS = 300
 ADMIN = User(id=0, username="bench", name="bench", role="admin")
@@ -159,6 +160,7 @@ def run(args) -> None:
         count = fill(store, settings, zones, args.per_month, args.months, officers)
         print(f"stored {count:,} audits in {time.perf_counter() - began:.0f} s (untimed)")
         boss = get_user(store, 1)
+        rules = load_rules(Settings().checklists_dir, latest_versions(store))
         first, last = (
             "2025-01",
             f"{2025 + (args.months - 1) // 12}-{(args.months - 1) % 12 + 1:02d}",
@@ -187,7 +189,7 @@ def run(args) -> None:
             "review queue, first page": lambda: list_audits(
                 store, boss, {"status": "submitted", "order": "oldest"}, None, 50
             ),
-            "appraisal, one month": lambda: appraisal(store, boss, month),
+            "appraisal, one month": lambda: live_report(store, boss, month, "Asia/Shanghai", rules),
             "actions overdue, first page": lambda: list_actions(
                 store, boss, {"overdue": True}, None, 50, today
             ),

@@ -14,7 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
 from server import __version__
-from server.api.appraisal import get_appraisal
+from server.api.appraisal import get_appraisal, get_statement, post_close
 from server.api.audits import AuditsController
 from server.api.auth import PUBLIC, PUBLIC_PATHS, TokenAuthMiddleware
 from server.api.catalog import CatalogController
@@ -28,9 +28,10 @@ from server.api.reports import BoardController, ReportsController
 from server.api.session import SessionController
 from server.api.setup import SitesController, StaffController, ZonesController
 from server.api.users import UsersController
+from server.appraisal.rules import load_rules
 from server.audits.intake import fill_missing_days, fill_missing_tallies
 from server.checklists.kinds import load_kinds
-from server.checklists.registry import publish_folder
+from server.checklists.registry import latest_versions, publish_folder
 from server.core.db import Store
 from server.core.settings import Settings
 from server.people.login_limiter import LoginLimiter
@@ -41,13 +42,14 @@ log = logging.getLogger("genba")
 
 def open_store(settings: Settings, passwords: Passwords | None = None) -> Store:
     """The data dir's database, migrated and with every checklist file published; the zone
-    kinds loaded (store.memo["zone_kinds"])."""
+    kinds and the appraisal's rules loaded (store.memo["zone_kinds"], ["appraisal_rules"])."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.photos_dir.mkdir(exist_ok=True)
     store = Store(settings.db_path)
     try:
         publish_folder(store, settings.checklists_dir)
         store.memo["zone_kinds"] = load_kinds(settings.checklists_dir)
+        store.memo["appraisal_rules"] = load_rules(settings.checklists_dir, latest_versions(store))
         fill_missing_days(store, settings.timezone)
         fill_missing_tallies(store)
         if settings.demo:
@@ -113,6 +115,8 @@ def create_app(settings: Settings) -> Litestar:
         RedTagsController,
         RedTagPdfController,
         get_appraisal,
+        post_close,
+        get_statement,
         PhotoController,
         health,
     ]

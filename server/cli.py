@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import sys
 from pathlib import Path
 
@@ -199,11 +200,29 @@ def _write_file(target: Path, data: bytes) -> None:
     partial.replace(target)
 
 
+def _check_appraisal_rules(files: list[Path]) -> list[ChecklistFileError]:
+    """appraisal.yaml (the given one, or the shipped folder's) against the shipped packs."""
+    from server.appraisal.rules import FILE, load_rules
+
+    folder = settings_from_env().checklists_dir
+    named = [f for f in files if f.name == FILE]
+    if files and not named:
+        return []
+    try:
+        rules = load_rules(named[0].parent if named else folder, load_folder(folder).checklists)
+    except ChecklistFileError as exc:
+        return [exc]
+    print(f"ok  {FILE} v{rules.version}: {len(rules.score)} in the score, {len(rules.rates)} rates")
+    return []
+
+
 def cmd_checklists_validate(args: argparse.Namespace) -> int:
     files = [Path(f) for f in args.files]
     if files:
         checklists, errors = [], []
         for path in files:
+            if path.name == "appraisal.yaml":
+                continue  # the appraisal's rules, checked below
             try:
                 checklists.append(load_file(path))
             except ChecklistFileError as exc:
@@ -214,9 +233,10 @@ def cmd_checklists_validate(args: argparse.Namespace) -> int:
     for checklist in checklists:
         count = sum(1 for _ in checklist.items())
         print(f"ok  {checklist.id} v{checklist.version}: {count} items")
+    errors += _check_appraisal_rules(files)
     for error in errors:
         print(f"bad {error}", file=sys.stderr)
-    if not checklists and not errors:
+    if not checklists and not errors and not any(f.name == "appraisal.yaml" for f in files):
         print("genba: no checklist files found", file=sys.stderr)
         return 1
     return 1 if errors else 0
@@ -281,25 +301,74 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return cmd_verify(args)
 
 
-def cmd_export_appraisal(args: argparse.Namespace) -> int:
+def _month_arg(month: str) -> bool:
     import re
 
-    from server.people.users import User
-    from server.reports.appraisal import FORMATS, appraisal
+    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        return True
+    print(f"genba: --month must be YYYY-MM, not {month!r}", file=sys.stderr)
+    return False
 
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
-        print(f"genba: --month must be YYYY-MM, not {args.month!r}", file=sys.stderr)
-        return 2
-    # The command line runs with the data dir's full view, as an admin would.
-    admin = User(id=0, username="cli", name="cli", role="admin")
+
+def _appraisal(args: argparse.Namespace, work):
+    """Run work(store, admin, rules) on the data dir with the appraisal's rules loaded; the
+    command line has the data dir's full view, as an admin would."""
+    from server.appraisal.rules import load_rules
+    from server.checklists.registry import latest_versions
+    from server.people.users import User
+
     settings = _settings(args)
-    report = _with_existing_store(
-        settings, lambda store: appraisal(store, admin, args.month, settings.timezone)
-    )
-    if report is None:
+    admin = User(id=0, username=f"cli:{getpass.getuser()}", name="cli", role="admin")
+
+    def run(store):
+        return work(store, admin, load_rules(settings.checklists_dir, latest_versions(store)))
+
+    return settings, _with_existing_store(settings, run)
+
+
+def cmd_export_appraisal(args: argparse.Namespace) -> int:
+    from server.appraisal.close import render_files, report_for, stored_file
+
+    if not _month_arg(args.month):
+        return 2
+
+    def export(store, admin, rules):
+        report = report_for(store, admin, args.month, settings.timezone, rules)
+        if args.format == "json":
+            return report, json.dumps(report, ensure_ascii=False).encode()
+        data = stored_file(store, admin, args.month, args.format)
+        return report, data or render_files(store, report, only=args.format)[args.format]
+
+    settings = _settings(args)
+    _, done = _appraisal(args, export)
+    if done is None:
         return 1
-    _write_file(args.output, FORMATS[args.format][1](report))
+    report, data = done
+    _write_file(args.output, data)
     print(f"wrote the {args.month} appraisal ({len(report['rows'])} people) to {args.output}")
+    return 0
+
+
+def cmd_appraisal_close(args: argparse.Namespace) -> int:
+    from server.appraisal.close import close_month
+    from server.core.errors import DomainError
+
+    if not _month_arg(args.month):
+        return 2
+
+    def close(store, admin, rules):
+        try:
+            return close_month(store, admin, args.month, settings.timezone, rules)
+        except DomainError as exc:
+            print(f"genba: {exc}", file=sys.stderr)
+            return None
+
+    settings = _settings(args)
+    _, result = _appraisal(args, close)
+    if result is None:
+        return 1
+    sha = result["closed"]["sha256"]
+    print(f"closed {args.month} at {result['closed']['at']}; sha256: " + json.dumps(sha))
     return 0
 
 
@@ -392,6 +461,15 @@ def build_parser() -> argparse.ArgumentParser:
     exported.add_argument("--format", required=True, choices=["csv", "xlsx", "pdf", "json"])
     exported.add_argument("-o", "--output", type=Path, required=True, help="file to write")
     exported.set_defaults(func=cmd_export_appraisal)
+
+    appraisal = commands.add_parser("appraisal", help="the monthly appraisal").add_subparsers(
+        dest="appraisal_command", required=True
+    )
+    closing = appraisal.add_parser(
+        "close", parents=[data], help="close an ended month: freeze its rows and files"
+    )
+    closing.add_argument("--month", required=True, help="YYYY-MM")
+    closing.set_defaults(func=cmd_appraisal_close)
 
     backup = commands.add_parser(
         "backup", parents=[data], help="write a consistent backup of the data dir to FILE"

@@ -16,7 +16,7 @@ import * as zone from "./views/zone.js";
 import * as zones from "./views/zones.js";
 
 // The shell version: keep equal to VERSION in /sw.js (they are cached together).
-const VERSION = "2026.11.30-7";
+const VERSION = "2026.11.30-8";
 
 let resolveReady;
 window.__genba = {
@@ -87,13 +87,14 @@ const ROUTES = [
   [/^#\/admin\/users$/, online("admin/users"), "user"],
   [/^#\/admin\/import$/, online("admin/import"), "user"],
   // The supervisor's console (review queue, one audit, reports, actions, the red-tag
-  // register): online only as well; other
+  // register, the monthly appraisal): online only as well; other
   // roles get "supervisors only" from the view.
   [/^#\/review$/, online("console/queue"), "user"],
   [/^#\/review\/([^/?]+)$/, online("console/review"), "user"],
   [/^#\/reports$/, online("console/reports"), "user"],
   [/^#\/actions$/, online("console/actions"), "user"],
   [/^#\/red-tags$/, online("console/red-tag-list"), "user"],
+  [/^#\/appraisal$/, online("console/appraisal"), "user"],
 ];
 
 const $ = (sel) => document.querySelector(sel);

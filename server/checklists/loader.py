@@ -14,7 +14,7 @@ from server.checklists.format import Checklist, FormatError, check_rules
 
 MAX_FILE_BYTES = 1_000_000
 # Files in the checklist folder that hold other things (server/checklists/kinds.py).
-NOT_CHECKLISTS = {"zone-kinds.yaml"}
+NOT_CHECKLISTS = {"zone-kinds.yaml", "appraisal.yaml"}
 
 
 class ChecklistFileError(ValueError):

@@ -406,3 +406,23 @@ def actions_and_red_tags(db: Database) -> None:
     db["record_photos"].create_index(["sha256"])
     # The age after which an open red tag stands out (domain: decide within 7 days).
     db["sites"].add_column("red_tag_days", int, not_null_default=7)
+
+
+@migrations()
+def appraisal_closes(db: Database) -> None:
+    # A closed appraisal month (docs/appraisal.md): the whole company's report and the files
+    # exactly as handed to HR, served as they are ever after.
+    db["appraisal_closes"].create(
+        {
+            "month": str,
+            "closed_at": str,
+            "closed_by": str,
+            "report": str,  # JSON, the whole company's rows
+            "csv": bytes,
+            "xlsx": bytes,
+            "pdf": bytes,
+            "sha256": str,  # JSON {"json", "csv", "xlsx", "pdf"}
+            "rules": str,  # JSON, the rules the month was computed with (for amendments)
+        },
+        pk="month",
+    )

@@ -27,6 +27,7 @@ from datetime import datetime
 
 import msgspec
 
+from server.appraisal.close import MonthClosed  # noqa: F401  (registers appraisal.close)
 from server.audits.shapes import AuditCreated, AuditReviewed, StoredBody
 from server.checklists.answers import submit_errors, tally
 from server.checklists.loader import content_hash
@@ -70,6 +71,7 @@ def verify(store: Store, settings: Settings, expect_head: str | None = None) -> 
     found += list(_owners(db, logged))
     found += list(_checklists(db))
     found += list(records(db, logged))
+    found += list(_appraisal_closes(db, logged))
     return Report(problems=found, head_seq=head_seq, head_hash=head_hash)
 
 
@@ -341,6 +343,22 @@ def _owners(db, logged: dict) -> Iterator[str]:
     for key in sorted(set(recorded) | set(stored)):
         if recorded.get(key) != stored.get(key):
             yield f"zone {key[0]}: its owners from {key[1]} are not what the event log recorded"
+
+
+def _appraisal_closes(db, logged: dict) -> Iterator[str]:
+    """Every closed month's stored report and files hash to what its close event logged."""
+    recorded = {e.entity_id: e.detail.sha256 for e in logged.get("appraisal.close", [])}
+    for row in db.query("select * from appraisal_closes order by month"):
+        month, wanted = row["month"], recorded.pop(row["month"], None)
+        if wanted is None:
+            yield f"appraisal {month}: closed, but no close event is logged"
+            continue
+        stored = {"json": row["report"].encode(), **{f: row[f] for f in ("csv", "xlsx", "pdf")}}
+        for name, data in stored.items():
+            if hashlib.sha256(data).hexdigest() != wanted.get(name):
+                yield f"appraisal {month}: the stored {name} is not what its close logged"
+    for month in sorted(recorded):
+        yield f"appraisal {month}: a close is logged, but the closed month is not stored"
 
 
 def _checklists(db) -> Iterator[str]:
