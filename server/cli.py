@@ -304,7 +304,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def _month_arg(month: str) -> bool:
     import re
 
-    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+    if re.fullmatch(r"20\d{2}-(0[1-9]|1[0-2])", month):
         return True
     print(f"genba: --month must be YYYY-MM, not {month!r}", file=sys.stderr)
     return False

@@ -237,10 +237,12 @@ def test_verify_finds_a_tampered_action(client, app, opened):
     assert any(action["id"] in p for p in problems(app.state.store, app.state.settings))
 
 
-def test_an_appraisal_of_a_month_out_of_the_calendar_is_not_an_error(client, supervisor):
-    for month in ("0000-01", "9999-12"):
+def test_an_appraisal_of_a_month_out_of_the_calendar_is_a_400(client, supervisor):
+    for month in ("0000-01", "9999-12", "1999-12", "2100-01"):
         response = client.get(f"/api/appraisal?month={month}", headers=supervisor)
-        assert response.status_code == 200, (month, response.text)
+        assert response.status_code == 400 and "month" in response.text, (month, response.text)
+        closing = client.post(f"/api/appraisal/{month}/close", headers=supervisor)
+        assert closing.status_code in (400, 403), (month, closing.text)
 
 
 def test_an_audit_moved_to_another_zone_takes_its_open_actions(client, officer, supervisor):

@@ -14,7 +14,8 @@ from server.appraisal.close import close_month, render_files, report_for, stored
 from server.appraisal.exports import FORMATS
 from server.core.errors import NotFound
 
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+# Years 2000-2099: a month outside them is a mistake (and past what a ZIP file can date).
+MONTH = r"^20\d{2}-(0[1-9]|1[0-2])$"
 Month = Annotated[str, QueryParameter(pattern=MONTH)]
 MonthPath = Annotated[str, Parameter(pattern=MONTH)]
 
