@@ -6,6 +6,7 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import msgspec
 import pytest
 from litestar.testing import TestClient
 
@@ -145,6 +146,11 @@ def good_value(item: dict):
     if kind == "text":
         return "ok"
     return None
+
+
+def best_value(item) -> object:
+    """`good_value` of a parsed Item (server/checklists/format.py): its best answer."""
+    return good_value(msgspec.to_builtins(item))
 
 
 def audit_body(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import best_value
 from server.checklists.answers import submit_errors
 from server.checklists.loader import load_file
 from server.checklists.scoring import Answer, is_fail, is_red_line, score_audit
@@ -28,18 +29,6 @@ LADDER = (
 
 def load(checklist_id: str):
     return load_file(FOLDER / f"{checklist_id}.yaml")
-
-
-def best(item):
-    if item.type == "score":
-        return item.levels
-    if item.type == "pass_fail":
-        return "pass"
-    if item.type == "number":
-        return item.min if item.min is not None else item.max
-    if item.type == "choice":
-        return max((o for o in item.options if not o.fail), key=lambda o: o.score or 0).id
-    return "ok" if item.type == "text" else None
 
 
 def worst(item):
@@ -78,7 +67,7 @@ def test_each_red_line_alone_caps_the_audit(checklist_id):
     checklist = load(checklist_id)
     red = [i for i in checklist.items() if i.critical or i.critical_below is not None]
     assert red, "every area pack has its red lines"
-    perfect = {i.id: Answer(value=best(i)) for i in checklist.items()}
+    perfect = {i.id: Answer(value=best_value(i)) for i in checklist.items()}
     assert score_audit(checklist, perfect, kind).percent == 100.0
     for item in red:
         assert item.critical_below in (None, 1), "a red line is the worst level only"
@@ -95,7 +84,7 @@ def test_a_deduction_without_a_photo_or_note_is_not_submitted(checklist_id):
     kind, _ = AREA_PACKS[checklist_id]
     checklist = load(checklist_id)
     item = next(i for i in checklist.items() if i.type == "score" and i.critical_below is None)
-    answers = {i.id: Answer(value=best(i)) for i in checklist.items()}
+    answers = {i.id: Answer(value=best_value(i)) for i in checklist.items()}
     answers[item.id] = Answer(value=3)
     assert [e["path"] for e in submit_errors(checklist, answers, kind)] == [
         f"$.answers.{item.id}.note"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import best_value
 from server.checklists.answers import submit_errors
 from server.checklists.loader import load_file
 from server.checklists.scoring import Answer, is_red_line, score_audit
@@ -73,7 +74,7 @@ def test_goods_receiving_scores_the_keeper_not_the_supplier():
     assert not red_lines(checklist) & {i.id for i in supplier.items}
     assert {f.id for f in checklist.subject if f.required} == {"supplier", "delivery-note-no"}
     # Every supplier fault recorded, the keeper's process perfect: the keeper scores 100.
-    answers = {i.id: Answer(value=_best(i)) for i in checklist.items()}
+    answers = {i.id: Answer(value=best_value(i)) for i in checklist.items()}
     for item_id in ("quantity-difference", "part-numbers", "no-damage"):
         answers[item_id] = Answer(value=3 if item_id == "quantity-difference" else "fail")
     score = score_audit(checklist, answers, "warehouse")
@@ -98,7 +99,7 @@ def test_a_customer_who_declines_phone_pairing_is_not_a_no_go():
     checklist = load("vehicle-handover")
     item = checklist.item_map()["phone-pairing"]
     assert item.critical and not is_red_line(item, "na")
-    answers = {i.id: Answer(value=_best(i)) for i in checklist.items()}
+    answers = {i.id: Answer(value=best_value(i)) for i in checklist.items()}
     answers["customer-signature"] = Answer(photos=["a" * 64])
     answers["phone-pairing"] = Answer(value="na")
     errors = submit_errors(checklist, answers, "showroom")
@@ -113,15 +114,3 @@ def test_an_old_red_tag_is_a_deduction_and_unlawful_waste_a_red_line():
     assert red_lines(checklist) == {"hazardous-disposal"}
     shows = {i.id for i in checklist.items() if i.shows == "red_tags"}
     assert {"register-current", "oldest-tag-days"} <= shows
-
-
-def _best(item):
-    if item.type == "score":
-        return item.levels
-    if item.type == "pass_fail":
-        return "pass"
-    if item.type == "number":
-        return item.min if item.min is not None else item.max
-    if item.type == "choice":
-        return max((o for o in item.options if not o.fail), key=lambda o: o.score or 0).id
-    return "ok" if item.type == "text" else None

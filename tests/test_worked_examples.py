@@ -7,6 +7,7 @@ version must, and the new one gives the fair result the review asks for.
 
 from pathlib import Path
 
+from conftest import best_value
 from server.checklists.answers import answer_errors, submit_errors
 from server.checklists.loader import load_file
 from server.checklists.scoring import NA, Answer, score_audit
@@ -56,7 +57,7 @@ def test_one_tired_extinguisher_caps_one_pack_not_three():
         answers = {}
         for each in checklist.items():
             if each.type in ("pass_fail", "choice", "number", "score"):
-                answers[each.id] = Answer(value=_best(each))
+                answers[each.id] = Answer(value=best_value(each))
         answers[item_id] = Answer(value=worst)
         result = score_audit(checklist, answers, KIND)
         return result.percent, result.capped_by
@@ -67,16 +68,6 @@ def test_one_tired_extinguisher_caps_one_pack_not_three():
     assert daily_before[1] == ["extinguisher-gauge"]  # v2 capped the daily check too
     assert daily_now == (81.8, [])  # a deduction in a 22-item check, no cap
     assert weekly_now[1] == ["extinguisher-validity"]  # the one place it is a red line
-
-
-def _best(item):
-    if item.type == "score":
-        return item.levels
-    if item.type == "pass_fail":
-        return "pass"
-    if item.type == "number":
-        return item.min if item.min is not None else item.max
-    return max((o for o in item.options if not o.fail), key=lambda o: o.score or 0).id
 
 
 # The twelve workshop items of version 3 that allowed N/A with no reason (content review b2.4).

@@ -15,6 +15,7 @@ A month's audits are the ones the clock rule put in it (server/core/clock.py).
 from __future__ import annotations
 
 import calendar
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -153,7 +154,7 @@ class Month:
             for row in db.query("select id, name, name_en, site_id, kind, checklist_ids from zones")
             if user is None or sees_site(user, row["site_id"])
         }
-        versions = _Versions(store)
+        self.versions = versions = _Versions(store)
         self.zone_months = zone_months(db, versions, rules, month, self.zones)
         self.red_lines = red_line_audits(db, versions, month, self.zones)
         self.before = self._months_before()
@@ -161,6 +162,7 @@ class Month:
         at, overdue_before = month_end(month, timezone)
         self.actions = appraisal_counts(db, at, str(overdue_before))
         self.rates = _Rates(db, versions, self.zones, month)
+        self.rates.load(rules)
 
     def _months_before(self) -> dict[str, ZoneMonth]:
         """Last month's zone-months, for the zones short of audits (carry_forward only)."""
@@ -172,7 +174,7 @@ class Month:
             if len(self.zone_months.get(z, ZoneMonth()).audits) < self.rules.min_audits
         }
         earlier = previous_month(self.month)
-        found = zone_months(self.db, _Versions(self.store), self.rules, earlier, short)
+        found = zone_months(self.db, self.versions, self.rules, earlier, short)
         return {z: zm for z, zm in found.items() if len(zm.audits) >= self.rules.min_audits}
 
 
@@ -309,6 +311,8 @@ class _Rates:
         self.lines: list[RateLine] = []
         self.by_line: dict[str, list[dict]] = {}
         self.newest = {c.id: c for c in latest_versions(versions.store)}
+        # Per zone, the checklists it uses: only those can be due there.
+        self.uses = {z: set(json.loads(r["checklist_ids"] or "[]")) for z, r in zones.items()}
 
     def load(self, rules: Rules) -> None:
         self.lines = rules.rates
@@ -318,7 +322,7 @@ class _Rates:
     def _audits(self, line: RateLine) -> list[dict]:
         subject = f'$.subject."{line.charge.subject}"' if line.charge.subject else "$.none"
         rows = self.db.execute(
-            "select id, zone_id, day, status, score_percent, score, checklist_version,"
+            "select zone_id, day, status, score_percent, score,"
             " json_extract(body, ?) from audits where month = ? and checklist_id = ?"
             " and status in ('submitted', 'returned', 'approved')",
             [subject, self.month, line.checklist],
@@ -326,7 +330,7 @@ class _Rates:
         return [
             {"zone_id": z, "day": d, "status": s, "percent": p, "red": bool(_red_lines(sc)),
              "staff": staff}
-            for _, z, d, s, p, sc, _v, staff in rows
+            for z, d, s, p, sc, staff in rows
             if z in self.zones
         ]  # fmt: skip
 
@@ -364,7 +368,7 @@ class _Rates:
         days = sum(
             d
             for zone_id, spans in held.items()
-            if line.checklist in msgspec.json.decode(self.zones[zone_id]["checklist_ids"] or "[]")
+            if line.checklist in self.uses[zone_id]
             for _, d in spans
         )
         return days / every
@@ -385,7 +389,6 @@ def _rate_out(line: RateLine, count: int, of: float | int | None, value: float |
 def compute(store: Store, user: User | None, month: str, timezone: str, rules: Rules) -> dict:
     """The month's report, live. `user` None: the whole company (what a close freezes)."""
     m = Month(store, user, month, timezone, rules)
-    m.rates.load(rules)
     rows = []
     for person in m.db.query("select * from staff order by id"):
         site = person["site_id"]
