@@ -9,22 +9,25 @@ from litestar.config.compression import CompressionConfig
 from litestar.datastructures import CacheControlHeader, State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
 from server import __version__
 from server.api.appraisal import get_appraisal, get_statement, post_close
+from server.api.attention import get_attention
 from server.api.audits import AuditsController
 from server.api.auth import PUBLIC, PUBLIC_PATHS, TokenAuthMiddleware
 from server.api.catalog import CatalogController
 from server.api.errors import EXCEPTION_HANDLERS, GenbaRequest
+from server.api.hardening import add_security_headers
 from server.api.health import health
 from server.api.importing import ImportController
 from server.api.photos import PhotoController
 from server.api.records import ActionsController, RedTagsController
 from server.api.red_tag_pdfs import RedTagPdfController
 from server.api.reports import BoardController, ReportsController
+from server.api.request_log import RequestLog
+from server.api.schema_page import LocalSwaggerPlugin, schema_assets_router
 from server.api.session import SessionController
 from server.api.setup import SitesController, StaffController, ZonesController
 from server.api.users import UsersController
@@ -73,7 +76,7 @@ def _openapi() -> OpenAPIConfig:
         title="Genba API",
         version=__version__,
         path="/api/schema",
-        render_plugins=[SwaggerRenderPlugin()],
+        render_plugins=[LocalSwaggerPlugin()],
         components=Components(
             security_schemes={
                 "bearer": SecurityScheme(
@@ -119,6 +122,8 @@ def create_app(settings: Settings) -> Litestar:
         get_statement,
         PhotoController,
         health,
+        get_attention,
+        schema_assets_router(),
     ]
     if settings.pwa_dir.is_dir():
         route_handlers.append(
@@ -133,11 +138,12 @@ def create_app(settings: Settings) -> Litestar:
                 cache_control=CacheControlHeader(no_cache=True),
             )
         )
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers,
         state=state,
         middleware=[DefineMiddleware(TokenAuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[add_security_headers],
         request_class=GenbaRequest,
         openapi_config=_openapi(),
         compression_config=CompressionConfig(
@@ -146,3 +152,7 @@ def create_app(settings: Settings) -> Litestar:
         request_max_body_size=settings.max_body_bytes,
         on_shutdown=[store.close],
     )
+    # The request log around the whole app, not in `middleware` (which runs only for requests
+    # that match a route): it sees every answer, the router's own 404s and 405s included.
+    app.asgi_handler = RequestLog(app.asgi_handler)
+    return app

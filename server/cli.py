@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -21,7 +22,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from server.app import create_app
     from server.checklists.registry import PublishError
+    from server.http_limits import guarded_protocol
+    from server.ops.backup import BackupError
 
+    tls = {}
+    if args.tls_cert or args.tls_key:
+        if not (args.tls_cert and args.tls_key):
+            print("genba: --tls-cert and --tls-key go together", file=sys.stderr)
+            return 2
+        tls = {"ssl_certfile": str(args.tls_cert), "ssl_keyfile": str(args.tls_key)}
     settings = _settings(
         args,
         host=args.host,
@@ -30,18 +39,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
         demo_audits=args.demo and not args.no_demo_audits,
         forwarded_allow_ips=args.forwarded_allow_ips,
         public_url=args.public_url,
+        log_file=args.log_file,
     )
     try:
         app = create_app(settings)
-    except PublishError as exc:
+    except (PublishError, BackupError) as exc:
         print(f"genba: {exc}", file=sys.stderr)
         return 1
-    tls = {}
-    if args.tls_cert or args.tls_key:
-        if not (args.tls_cert and args.tls_key):
-            print("genba: --tls-cert and --tls-key go together", file=sys.stderr)
-            return 2
-        tls = {"ssl_certfile": str(args.tls_cert), "ssl_keyfile": str(args.tls_key)}
+    from server.api.request_log import configure
+
+    # WeasyPrint logs every step of every PDF at INFO: seven lines a scorecard, none useful.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    try:
+        configure(settings.log_file)
+    except OSError as exc:
+        print(f"genba: cannot write the log file {settings.log_file}: {exc}", file=sys.stderr)
+        return 1
     scheme = "https" if tls else "http"
     url = f"{scheme}://{settings.host}:{settings.port}/"
     print(f"Genba serving {settings.data_dir} on {url}")
@@ -55,8 +68,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=settings.host,
         port=settings.port,
         log_level="info",
+        access_log=False,  # the request log (server/api/request_log.py) replaces it
         proxy_headers=bool(proxies),
         forwarded_allow_ips=proxies or "",
+        http=guarded_protocol(settings.request_head_seconds, settings.request_body_idle_seconds),
         **tls,
     )
     return 0
@@ -393,6 +408,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--public-url",
         default=None,
         help="the address tablets reach the app at, printed in QR labels",
+    )
+    serve.add_argument(
+        "--log-file",
+        type=Path,
+        default=None,
+        help="append the request log (JSON lines) to FILE; reopened when logrotate moves it"
+        " (default: standard output)",
     )
     serve.add_argument(
         "--forwarded-allow-ips",

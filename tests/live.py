@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -31,12 +33,25 @@ def free_port() -> int:
 
 
 class LiveServer:
+    """`genba serve` on a free port; over HTTPS with tls=(cert, key), checked against `ca`."""
+
     def __init__(
-        self, data: Path, port: int | None = None, demo: bool = True, extra: list[str] = ()
+        self,
+        data: Path,
+        port: int | None = None,
+        demo: bool = True,
+        extra: list[str] = (),
+        tls: tuple[Path, Path] | None = None,
+        ca: Path | None = None,
     ):
         self.data, self.port, self.demo = data, port or free_port(), demo
         self.extra = list(extra)  # more `genba serve` options
-        self.base = f"http://127.0.0.1:{self.port}"
+        if tls and not ca:
+            raise ValueError("an HTTPS LiveServer needs the CA that signed its certificate")
+        self.tls = tls
+        # What httpx checks the server's certificate against (True: the system's CAs).
+        self.verify: ssl.SSLContext | bool = trusting(ca) if ca else True
+        self.base = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
         # The server's log goes to a file beside the data dir: a pipe nobody reads fills up
         # (64 KiB) and then blocks the server on its next log line.
@@ -46,6 +61,8 @@ class LiveServer:
         command = [sys.executable, "-m", "server", "serve", "--data", str(self.data)]
         command += ["--port", str(self.port)]
         command += ["--demo", "--no-demo-audits"] if self.demo else []
+        if self.tls:
+            command += ["--tls-cert", str(self.tls[0]), "--tls-key", str(self.tls[1])]
         command += self.extra
         self.data.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
@@ -61,7 +78,8 @@ class LiveServer:
             if self.process.poll() is not None:  # it stopped (a refused checklist): say why now
                 raise RuntimeError("server did not start: " + self.output())
             try:
-                if httpx.get(f"{self.base}/api/health", timeout=1).status_code == 200:
+                health = httpx.get(f"{self.base}/api/health", timeout=1, verify=self.verify)
+                if health.status_code == 200:
                     return self
             except httpx.TransportError:
                 time.sleep(0.1)
@@ -87,7 +105,40 @@ class LiveServer:
 
     def login(self, username: str, password: str = "demo") -> dict:
         response = httpx.post(
-            f"{self.base}/api/login", json={"username": username, "password": password}
+            f"{self.base}/api/login",
+            json={"username": username, "password": password},
+            verify=self.verify,
         )
         response.raise_for_status()
         return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+DEPLOY = Path(__file__).resolve().parent.parent / "docs" / "deploy.md"
+# The deploy guide's certificate commands: the blocks it marks `<!-- test: certs -->`.
+CERT_BLOCKS = re.compile(r"<!-- test: certs\b[^>]*-->\s*```sh\n(.*?)```", re.S)
+
+
+def make_certs(folder: Path, name: str = "localhost", ip: str = "127.0.0.1") -> dict[str, Path]:
+    """A local CA and a server certificate for `name` and `ip`, made in `folder` by running
+    docs/deploy.md's own commands as written: {"ca", "cert", "key"} paths."""
+    blocks = CERT_BLOCKS.findall(DEPLOY.read_text(encoding="utf-8"))
+    if len(blocks) < 2:
+        raise RuntimeError("docs/deploy.md lost its certificate commands")
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        ["sh", "-eu", "-c", "\n".join(blocks)],
+        cwd=folder,
+        env={**os.environ, "NAME": name, "IP": ip},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if done.returncode != 0 or "genba.crt: OK" not in done.stdout:
+        raise RuntimeError(f"the guide's certificate commands failed: {done.stderr}")
+    names = {"ca": "genba-ca.crt", "cert": "genba.crt", "key": "genba.key"}
+    return {what: folder / name for what, name in names.items()}
+
+
+def trusting(ca: Path) -> ssl.SSLContext:
+    """What httpx checks a server's certificate against: this CA alone."""
+    return ssl.create_default_context(cafile=ca)

@@ -16,7 +16,7 @@ import * as zone from "./views/zone.js";
 import * as zones from "./views/zones.js";
 
 // The shell version: keep equal to VERSION in /sw.js (they are cached together).
-const VERSION = "2026.11.30-8";
+const VERSION = "2026.11.30-9";
 
 let resolveReady;
 window.__genba = {
@@ -95,6 +95,8 @@ const ROUTES = [
   [/^#\/actions$/, online("console/actions"), "user"],
   [/^#\/red-tags$/, online("console/red-tag-list"), "user"],
   [/^#\/appraisal$/, online("console/appraisal"), "user"],
+  // What needs a supervisor's or admin's attention (需关注); #/attention is the tablet's 需处理.
+  [/^#\/needs-attention$/, online("console/attention"), "user"],
 ];
 
 const $ = (sel) => document.querySelector(sel);

@@ -12,6 +12,8 @@ const S = {
   unitPhotos: ["张照片", "photos"],
   syncNow: ["立即同步", "Sync now"],
   attention: ["需处理", "Attention"],
+  // The console's 需关注 screen (views/console/attention.js), named in the console's nav.
+  attentionNav: ["需关注", "Needs attention"],
   syncing: ["正在同步…", "Syncing…"],
   synced: ["已同步 {time}", "Synced {time}"],
   offlineWait: ["联网后自动同步", "Syncs when back online"],

@@ -14,13 +14,30 @@ export const go = (hash) => {
 /** Tell the status bar (and anyone listening) that local data changed. */
 export const changed = () => window.dispatchEvent(new Event("genba:changed"));
 
-// Band colours chosen for white text at >= 4.5:1 contrast; checklists name them loosely.
-const BAND = { green: "#1d6b35", blue: "#0b57a4", orange: "#8a4600", red: "#b0241b" };
+// Band colours chosen for white text at >= 4.5:1 contrast (pwa/css/app.css .band-*); a
+// checklist may also name a colour as #rrggbb. The CSP allows no inline style attributes, so such
+// a colour gets a class whose rule is added through the CSSOM, once per colour.
+const NAMED_BANDS = new Set(["green", "blue", "orange", "red"]);
+const bandSheet = typeof CSSStyleSheet === "function" ? new CSSStyleSheet() : null;
+const hexBands = new Set();
+
+function bandClass(color) {
+  if (NAMED_BANDS.has(color)) return `band-${color}`;
+  if (!bandSheet || !/^#[0-9a-f]{6}$/i.test(color || "")) return "band-other";
+  const name = `band-x${color.slice(1).toLowerCase()}`;
+  if (!hexBands.has(name)) {
+    hexBands.add(name);
+    bandSheet.insertRule(`.band.${name} { background: ${color}; }`);
+    if (!document.adoptedStyleSheets.includes(bandSheet)) {
+      document.adoptedStyleSheets = [...document.adoptedStyleSheets, bandSheet];
+    }
+  }
+  return name;
+}
 
 export function band(b) {
   if (!b) return "";
-  const bg = BAND[b.color] || (/^#[0-9a-f]{6}$/i.test(b.color || "") ? b.color : "#444");
-  return `<span class="band" style="background:${bg}">${esc(text(b))}</span>`;
+  return `<span class="band ${bandClass(b.color)}">${esc(text(b))}</span>`;
 }
 
 export const percent = (p) => (p == null ? "–" : String(p));

@@ -97,7 +97,8 @@ class CatalogController(Controller):
             red_tags=device_tags(state.store, user, settings.timezone),
         )
         etag = _etag(body)
-        headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+        # Staff names and actions: never kept in an HTTP cache; the PWA keeps the ETag itself.
+        headers = {"ETag": etag, "Cache-Control": "no-store"}
         if _matches(request.headers.get("if-none-match"), etag):
             return Response(content=b"", status_code=304, headers=headers)
         return Response(content=body, headers=headers)

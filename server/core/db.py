@@ -57,6 +57,11 @@ class Store:
         # Values that never change once written (published checklists), kept decoded.
         self.memo: dict = {}
         with self._write_lock:
+            if migrations.pending(self._writer):
+                # An upgrade: a database that holds data is backed up first (ops/backup.py).
+                from server.ops.backup import backup_before_upgrade
+
+                backup_before_upgrade(self._writer, self.path)
             migrations.apply(self._writer)
 
     def read(self) -> Database:

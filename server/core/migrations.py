@@ -426,3 +426,28 @@ def appraisal_closes(db: Database) -> None:
         },
         pk="month",
     )
+
+
+@migrations()
+def upload_refusals(db: Database) -> None:
+    # Writes the server refused with a 4xx (an audit or photo PUT), for the console's 需关注
+    # screen (server/ops/attention.py): who, from which device, what and why. Kept bounded
+    # there (the newest rows of the last days), so the table never grows without end.
+    db["upload_refusals"].create(
+        {
+            "id": int,
+            "at": str,  # server time, ISO UTC with milliseconds
+            "user_id": int,
+            "username": str,
+            "device": str,  # the device named at sign-in (tokens.device)
+            "client": str,  # the address the server saw
+            "method": str,
+            "route": str,  # the route template, e.g. /api/photos/{sha256}
+            "path": str,  # without the query string
+            "status": int,
+            "detail": str,  # the answer's message
+            "request_id": str,  # as in the request log
+        },
+        pk="id",
+    )
+    db["upload_refusals"].create_index(["at"])

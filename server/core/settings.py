@@ -42,6 +42,15 @@ class Settings(msgspec.Struct, kw_only=True):
     # A tablet photo is about 2 MP after downscaling; 40 MP covers any camera's original and
     # refuses decompression bombs before their pixels are decoded.
     max_photo_pixels: int = 40_000_000
+    # Slow clients (server/http_limits.py): a request head must arrive within this many
+    # seconds, and a body may pause at most this long between two reads.
+    request_head_seconds: float = 15.0
+    request_body_idle_seconds: float = 30.0
+    # Request logs (server/api/request_log.py), one JSON line each: appended to this file,
+    # reopened when logrotate moves it; None: standard output.
+    log_file: Path | None = None
+    # /api/health answers 503 when the data dir's disk has less free space than this.
+    min_free_disk_bytes: int = 1_000_000_000
 
     @property
     def db_path(self) -> Path:
@@ -71,6 +80,13 @@ def settings_from_env(**overrides) -> Settings:
         values["forwarded_allow_ips"] = os.environ["GENBA_FORWARDED_ALLOW_IPS"]
     if os.environ.get("GENBA_PUBLIC_URL"):
         values["public_url"] = os.environ["GENBA_PUBLIC_URL"]
+    if os.environ.get("GENBA_LOG_FILE"):
+        values["log_file"] = Path(os.environ["GENBA_LOG_FILE"])
+    if os.environ.get("GENBA_MIN_FREE_DISK"):
+        values["min_free_disk_bytes"] = int(os.environ["GENBA_MIN_FREE_DISK"])
+    for name in ("request_head_seconds", "request_body_idle_seconds"):
+        if os.environ.get(f"GENBA_{name.upper()}"):
+            values[name] = float(os.environ[f"GENBA_{name.upper()}"])
     if os.environ.get("GENBA_PASSWORD_COST"):
         values["password_cost"] = os.environ["GENBA_PASSWORD_COST"]
     values.update({k: v for k, v in overrides.items() if v is not None})

@@ -3,21 +3,31 @@
 The database is copied with SQLite's online backup API, so a backup taken while devices sync
 is a consistent snapshot; photos never change once written (they are named by hash), so
 copying the files after the snapshot covers every photo the snapshot refers to.
+
+Before an upgrade migrates a database that holds data, `backup_before_upgrade` writes one to
+`<data>/backups/pre-upgrade-<UTC time>.tar.gz` (server/core/db.py calls it): the way back
+is `genba restore` of that file with the old version.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
 import sqlite3
+import sys
 import tarfile
 import tempfile
 from pathlib import Path
 
+from sqlite_utils import Database
+
+from server.core.migrations import migrations
 from server.core.settings import Settings
 
 DB_NAME = "genba.db"
 PHOTOS = "photos"
+BACKUPS = "backups"
 
 
 class BackupError(RuntimeError):
@@ -26,12 +36,16 @@ class BackupError(RuntimeError):
 
 def backup(settings: Settings, target: Path) -> int:
     """Write the backup to `target` (atomically); returns the number of photo files."""
-    if not settings.db_path.is_file():
-        raise BackupError(f"no database at {settings.db_path}")
+    return _write_backup(settings.db_path, settings.photos_dir, target)
+
+
+def _write_backup(db_path: Path, photos_dir: Path, target: Path) -> int:
+    if not db_path.is_file():
+        raise BackupError(f"no database at {db_path}")
     target = target.resolve()
     with tempfile.TemporaryDirectory() as scratch:
         snapshot = Path(scratch) / DB_NAME
-        source = sqlite3.connect(settings.db_path)
+        source = sqlite3.connect(db_path)
         dest = sqlite3.connect(snapshot)
         try:
             source.backup(dest)
@@ -42,14 +56,58 @@ def backup(settings: Settings, target: Path) -> int:
         count = 0
         with tarfile.open(partial, "w:gz") as archive:
             archive.add(snapshot, arcname=DB_NAME)
-            for path in sorted(settings.photos_dir.rglob("*")):
+            for path in sorted(photos_dir.rglob("*")):
                 if path.is_file() and not path.name.startswith("."):
-                    archive.add(path, arcname=f"{PHOTOS}/{path.relative_to(settings.photos_dir)}")
+                    archive.add(path, arcname=f"{PHOTOS}/{path.relative_to(photos_dir)}")
                     count += 1
         with open(partial, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(partial, target)
     return count
+
+
+def backup_before_upgrade(db: Database, db_path: Path) -> Path | None:
+    """Back up the data dir before migrations change a database that holds data.
+
+    Runs with the store's writer `db` (no transaction open) just before the migrations are
+    applied. Nothing to do for a new database (no migration applied yet), nor when none is
+    pending, nor when no table holds a row. A failed backup raises BackupError, and nothing is
+    migrated. Returns the backup's path, also printed to stderr (the journal under systemd).
+    """
+    pending = [m.name for m in migrations.pending(db)]
+    if not pending or not migrations.applied(db) or not _holds_data(db):
+        return None
+    folder = db_path.parent / BACKUPS
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = folder / f"pre-upgrade-{stamp}.tar.gz"
+    n = 1
+    while target.exists():  # two starts within a second: keep both
+        n += 1
+        target = folder / f"pre-upgrade-{stamp}-{n}.tar.gz"
+    try:
+        folder.mkdir(exist_ok=True)
+        count = _write_backup(db_path, db_path.parent / PHOTOS, target)
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(
+            f"cannot back up {db_path} before upgrading it (migrations pending: "
+            f"{', '.join(pending)}): {exc}; nothing was migrated"
+        ) from None
+    print(
+        f"genba: upgrading {db_path} (migrations pending: {', '.join(pending)}); "
+        f"backed up first, the database and {count} photo files, to {target}",
+        file=sys.stderr,
+        flush=True,
+    )
+    return target
+
+
+# Tables the migrations themselves fill: rows there are no one's data.
+SEEDED = {migrations.migrations_table, "counters"}
+
+
+def _holds_data(db: Database) -> bool:
+    tables = [n for n in db.table_names() if n not in SEEDED and not n.startswith("sqlite_")]
+    return any(db.execute(f'select 1 from "{name}" limit 1').fetchone() for name in tables)
 
 
 def _safe_members(archive: tarfile.TarFile) -> list[tarfile.TarInfo]:

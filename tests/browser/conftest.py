@@ -186,7 +186,12 @@ class Pages:
 
         def console(message) -> None:
             if message.type == "error":
-                self.console.append(f"{message.text} ({message.location.get('url', '')})")
+                where = message.location.get("url", "")
+                self.console.append(f"{message.text} ({where})")
+                # Chromium reports what the server's CSP blocked as a console error: every
+                # browser test doubles as a check that the PWA runs under that policy.
+                if "Content Security Policy" in message.text:
+                    self.errors.append(f"CSP violation: {message.text} ({where})")
 
         context.on("console", console)
         self.contexts.append(context)

@@ -55,7 +55,7 @@ function levels(item, v, na, ro) {
     out += btn(n, inner, v === n, `${n < failBelow ? "lv low" : "lv"}${red}`, ro);
   }
   const sel = anchorNow(item, v);
-  return `<div class="levels${na ? " has-na" : ""}" role="group" aria-labelledby="q-${id}" style="--n:${max + 1}">${out}${na}</div>
+  return `<div class="levels n${max + 1}${na ? " has-na" : ""}" role="group" aria-labelledby="q-${id}">${out}${na}</div>
         <p class="anchor-now"${sel ? "" : " hidden"}>${sel ? `<b>${v}</b> ${esc(sel)}` : ""}</p>`;
 }
 

@@ -32,7 +32,7 @@ export function frame(view, title, body) {
     "#/actions",
     "actionsNav",
     "data-nav-actions",
-  )}${link("#/red-tags", "redTagsNav", "data-nav-red-tags")}${link("#/reports", "reportsNav", "data-nav-reports")}${link("#/appraisal", "appraisalNav", "data-nav-appraisal")}${isAdmin() ? link("#/admin", "admin", "data-console-admin") : ""}<a href="#/zones" data-nav-audit>${T("toAudit")}</a></nav>
+  )}${link("#/red-tags", "redTagsNav", "data-nav-red-tags")}${link("#/reports", "reportsNav", "data-nav-reports")}${link("#/appraisal", "appraisalNav", "data-nav-appraisal")}${link("#/needs-attention", "attentionNav", "data-nav-attention")}${isAdmin() ? link("#/admin", "admin", "data-console-admin") : ""}<a href="#/zones" data-nav-audit>${T("toAudit")}</a></nav>
     <h1 tabindex="-1">${esc(title)}</h1>${body}`;
   foot(view);
 }
