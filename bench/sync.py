@@ -1,21 +1,29 @@
-"""Sync load benchmark: many tablets syncing audits and photos to the real Genba server at once.
+"""Sync load benchmark: tablets syncing audits and photos to the real Genba server at once.
 
     .venv/bin/python bench/sync.py [--devices 20] [--audits 50] [--photos 3] [--quick]
+    .venv/bin/python bench/sync.py --intake-only      # only the photo intake figures
 
 What it does, in order (see bench/README.md):
 
 1. Prepares everything up front, untimed: distinct 1600x1200 JPEG photos drawn with Pillow
-   (every one a new sha256), and per device `--audits` submitted 6S audits of the workshop
-   zone hq-workshop answering all of its applicable items, each naming `--photos` photos.
+   (every one a new sha256): ~300 KB ones for the photo intake phases and, for the sync
+   phase, per device `--audits` submitted 6S audits of the workshop zone hq-workshop
+   answering all of its applicable items, each naming `--photos` photos.
 2. Photo intake, in-process and with no server running: Pillow's bare decode + re-encode
-   against `server.photos.images.process` (the server's intake work minus HTTP) on a sample.
-3. Starts the real server (`python -m server serve --demo`) on a free port, signs every
-   device in as `officer` with its own token, and runs the sync: each device, concurrently,
-   uploads each audit's photos then PUTs the audit; one audit in ten is PUT twice (a replay).
-4. Audits only, same load on both servers: the same bodies under new ids, `--rounds` times
-   over, to Genba (their photos are already there), then to the floor (bench/floor_app.py:
-   one Litestar route that keeps the body in SQLite), with the same devices, threads and
-   HTTP client.
+   (the floor), the old intake (`old_process` below: full decode, re-encode, thumbnail from
+   the full decode) and `server.photos.images.process` (today's), in turns, on a sample.
+3. Photo intake over HTTP, as measured from outside: full 6S audits (every applicable item
+   answered: 43 then, more since) with one distinct photo each, photo PUT then audit PUT, by
+   1 device and by 8 at once, against the real server (`python -m server serve --demo`),
+   then against the same server with the old intake patched in (`--old-intake-server`:
+   old_process, two uploads at a time): audits/s, p50/p95 of photo PUT, audit PUT and the
+   pair, the server's CPU.
+4. Unless --intake-only: signs `--devices` devices in as `officer`, each with its own token,
+   and runs the sync: each device, concurrently, uploads each audit's photos then PUTs the
+   audit; one audit in ten is PUT twice (a replay). Then audits only, the same load on both
+   servers: the same bodies under new ids, `--rounds` times over, to Genba (their photos are
+   already there), then to the floor (bench/floor_app.py: one Litestar route that keeps the
+   body in SQLite), with the same devices, threads and HTTP client.
 5. Prints throughput, latency percentiles, errors and the targets with PASS/FAIL.
 
 Traffic goes only to 127.0.0.1; the servers it starts are stopped however it ends.
@@ -50,6 +58,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from conftest import good_value  # noqa: E402  (the tests' passing answer per item type)
 
+sys.path.insert(0, str(ROOT / "bench"))
+from loadgen import cpu_seconds as _cpu_seconds  # noqa: E402  (/proc readings, shared)
+from loadgen import machine_busy_seconds as _machine_busy_seconds  # noqa: E402
+
 ZONE_ID, ZONE_KIND, CHECKLIST_ID = "hq-workshop", "workshop", "6s-zone"
 PHOTO_SIZE = (1600, 1200)
 MAX_PIXELS = 40_000_000  # Settings.max_photo_pixels
@@ -60,6 +72,11 @@ SHOWN_ERRORS = 20
 AUDIT_FLOOR_RATIO = 0.5  # Genba's audit throughput at least this share of the floor's
 AUDIT_P95_MS = 50.0
 INTAKE_RATIO = 1.5  # server.photos.images.process at most this many times Pillow's decode+encode
+INTAKE_SPEEDUP = 2.0  # photo audits/s at 8 in flight, today's intake over the old one
+INTAKE_PAIR_P95_MS = 60.0  # photo PUT + audit PUT at 8 in flight
+INTAKE_DEVICES = (1, 8)  # the outside measurement: one at a time, eight at a time
+INTAKE_NOISE = (24.0, 0.21)  # (sigma, blend): 1600x1200 JPEGs of about 300-320 KB
+INTAKE_WARM = 8  # untimed audits per server before the intake phases
 
 
 # --- servers -------------------------------------------------------------------------------
@@ -69,27 +86,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process so far (Linux /proc), None where unknown."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _machine_busy_seconds() -> float | None:
-    """CPU seconds every process on the machine has used since boot (Linux /proc/stat)."""
-    try:
-        with open("/proc/stat") as stat:
-            fields = [int(v) for v in stat.readline().split()[1:]]
-        # user nice system idle iowait irq softirq steal ...: all but idle and iowait
-        return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 class Server:
@@ -155,8 +151,11 @@ def floor_server(db: Path, port: int, log: Path) -> Server:
 # --- data ----------------------------------------------------------------------------------
 
 
-def draw_base(rng: random.Random) -> Image.Image:
-    """A busy 1600x1200 scene with sensor-like noise: compresses about like a phone photo."""
+def draw_base(rng: random.Random, noise: tuple[float, float] | None = None) -> Image.Image:
+    """A busy 1600x1200 scene with sensor-like noise: compresses about like a phone photo.
+
+    `noise` is (sigma, blend); by default drawn from a range that gives 300-470 KB JPEGs.
+    """
     width, height = PHOTO_SIZE
     image = Image.new("RGB", PHOTO_SIZE, tuple(rng.randrange(256) for _ in range(3)))
     draw = ImageDraw.Draw(image)
@@ -172,14 +171,16 @@ def draw_base(rng: random.Random) -> Image.Image:
         else:
             draw.line(box, fill=colour, width=rng.randrange(1, 12))
     image = image.filter(ImageFilter.GaussianBlur(rng.uniform(1.0, 2.5)))
-    sigma = rng.uniform(22, 32)
-    noise = Image.merge("RGB", [Image.effect_noise(PHOTO_SIZE, sigma) for _ in range(3)])
-    return Image.blend(image, noise, rng.uniform(0.2, 0.28))
+    sigma, blend = noise or (rng.uniform(22, 32), rng.uniform(0.2, 0.28))
+    grain = Image.merge("RGB", [Image.effect_noise(PHOTO_SIZE, sigma) for _ in range(3)])
+    return Image.blend(image, grain, blend)
 
 
-def make_photos(count: int, bases: int, rng: random.Random) -> list[tuple[str, bytes]]:
+def make_photos(
+    count: int, bases: int, rng: random.Random, noise: tuple[float, float] | None = None
+) -> list[tuple[str, bytes]]:
     """`count` distinct JPEGs: `bases` drawings, each photo one with a random 16x16 patch."""
-    drawings = [draw_base(rng) for _ in range(min(bases, count))]
+    drawings = [draw_base(rng, noise) for _ in range(min(bases, count))]
     photos, seen = [], set()
     for index in range(count):
         image = drawings[index % len(drawings)]
@@ -234,7 +235,12 @@ def audit_json(checklist: dict, items: list[dict], shas: list[str], rng: random.
 
 
 def make_plans(
-    bootstrap: dict, devices: int, audits: int, photos: list[tuple[str, bytes]], per_audit: int
+    bootstrap: dict,
+    devices: int,
+    audits: int,
+    photos: list[tuple[str, bytes]],
+    per_audit: int,
+    replays: bool = True,
 ) -> list[list[Audit]]:
     rng = random.Random(len(photos) * 7919 + devices)
     checklist = next(c for c in bootstrap["checklists"] if c["id"] == CHECKLIST_ID)
@@ -251,7 +257,7 @@ def make_plans(
             own = photos[next_photo : next_photo + per_audit]
             next_photo += per_audit
             body = audit_json(checklist, items, [sha for sha, _ in own], rng)
-            replay = (device * audits + number) % 10 == 0
+            replay = replays and (device * audits + number) % 10 == 0
             plan.append(Audit(str(uuid.uuid4()), body, own, replay))
         plans.append(plan)
     return plans
@@ -272,15 +278,23 @@ def renamed(plans: list[list[Audit]], rounds: int) -> list[list[Audit]]:
 class Phase:
     name: str
     wall: float = 0.0
-    latencies: dict[str, list[float]] = field(default_factory=lambda: {"audit": [], "photo": []})
+    # "pair": an audit's photo PUTs and its (first) audit PUT, back to back, as a device syncs
+    latencies: dict[str, list[float]] = field(
+        default_factory=lambda: {"audit": [], "photo": [], "pair": []}
+    )
     statuses: dict[str, dict[int, int]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
     unique_audits: int = 0
+    answers: int = 0  # per audit, where the report says
     server_cpu: float | None = None
     client_cpu: float = 0.0
     others_cpu: float | None = None  # every other process on the machine, meanwhile
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record_pair(self, seconds: float) -> None:
+        with self.lock:
+            self.latencies["pair"].append(seconds)
 
     def record(self, kind: str, seconds: float, status: int | None, problem: str | None, odd):
         with self.lock:
@@ -317,10 +331,12 @@ def _device(base, headers, plan, phase, warm_path, barrier: threading.Barrier) -
             client.get(warm_path)  # opens the connection before the clock starts
         barrier.wait()
         for audit in plan:
+            start = time.perf_counter()
             for sha, data in audit.photos:
                 _put(client, phase, "photo", f"/api/photos/{sha}", data, "image/jpeg", 201)
             path = f"/api/audits/{audit.id}"
             _put(client, phase, "audit", path, audit.body, "application/json", 201)
+            phase.record_pair(time.perf_counter() - start)
             if audit.replay:
                 _put(client, phase, "audit", path, audit.body, "application/json", 200)
 
@@ -370,8 +386,61 @@ def sign_in(server: Server, count: int) -> list[dict]:
 # --- photo intake --------------------------------------------------------------------------
 
 
-def intake(sample: list[bytes], rounds: int) -> tuple[float, float]:
-    """Mean ms/image: Pillow's bare decode + re-encode, and server.photos.images.process."""
+def old_process(data: bytes, max_pixels: int):
+    """The intake as it was before the marker-stripping path, kept here as the baseline.
+
+    Every JPEG fully decoded, turned upright, re-encoded (quality 88) and its thumbnail made
+    from the full decode (box reduce, then Lanczos, quality 80). Anything but a JPEG goes to
+    today's server.photos.images.process, which still does exactly that for PNG and WebP.
+    """
+    from PIL import ImageOps
+
+    from server.core.errors import Invalid
+    from server.photos.images import ProcessedPhoto, process, sniff
+
+    if sniff(data) != "image/jpeg":
+        return process(data, max_pixels)
+    try:
+        with Image.open(io.BytesIO(data), formats=["JPEG"]) as image:
+            if image.width * image.height > max_pixels:
+                raise Invalid(f"image is {image.width}x{image.height} pixels")
+            image.load()
+            if image.getexif().get(0x0112, 1) in (2, 3, 4, 5, 6, 7, 8):
+                image = ImageOps.exif_transpose(image)
+            if image.mode not in ("L", "RGB"):
+                image = image.convert("RGB")
+            factor = max(1, max(image.size) // 320)
+            thumb = image.reduce(factor) if factor > 1 else image.copy()
+            thumb.thumbnail((320, 320), Image.Resampling.LANCZOS)
+            thumb_out = io.BytesIO()
+            thumb.save(thumb_out, "JPEG", quality=80)
+            image.info = {}
+            out = io.BytesIO()
+            image.save(out, "JPEG", quality=88)
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise Invalid(f"corrupt or unreadable JPEG image: {exc}") from None
+    return ProcessedPhoto(
+        content_type="image/jpeg",
+        width=image.width,
+        height=image.height,
+        data=out.getvalue(),
+        thumb=thumb_out.getvalue(),
+    )
+
+
+@dataclass
+class Intake:
+    """Mean ms/image of each way through, and how many photos the server kept as sent."""
+
+    floor_ms: float
+    old_ms: float
+    new_ms: float
+    images: int  # distinct photos in the sample
+    kept_as_sent: int  # of those, stripped of metadata, not re-encoded
+
+
+def intake(sample: list[bytes], rounds: int) -> Intake:
+    """Pillow's bare decode + re-encode (the floor), the old intake and today's, in turns."""
     sys.path.insert(0, str(ROOT))
     from server.photos.images import process
 
@@ -380,19 +449,193 @@ def intake(sample: list[bytes], rounds: int) -> tuple[float, float]:
         image.load()
         image.save(io.BytesIO(), "JPEG", quality=88)
 
-    bare(sample[0])  # warm both paths
+    bare(sample[0])  # warm every path
+    old_process(sample[0], max_pixels=MAX_PIXELS)
     process(sample[0], max_pixels=MAX_PIXELS)
-    bare_total = genba_total = 0.0
+    totals = [0.0, 0.0, 0.0]
     for _ in range(rounds):
-        for data in sample:  # alternate, so drift in the machine's speed hits both alike
+        for data in sample:  # alternate, so drift in the machine's speed hits all alike
             start = time.perf_counter()
             bare(data)
-            middle = time.perf_counter()
+            first = time.perf_counter()
+            old_process(data, max_pixels=MAX_PIXELS)
+            second = time.perf_counter()
             process(data, max_pixels=MAX_PIXELS)
-            bare_total += middle - start
-            genba_total += time.perf_counter() - middle
+            totals[0] += first - start
+            totals[1] += second - first
+            totals[2] += time.perf_counter() - second
+    kept = sum(not process(data, MAX_PIXELS).reencoded for data in sample)
     runs = rounds * len(sample)
-    return bare_total / runs * 1000, genba_total / runs * 1000
+    floor_ms, old_ms, new_ms = (total / runs * 1000 for total in totals)
+    return Intake(floor_ms, old_ms, new_ms, len(sample), kept)
+
+
+def serve_old_intake(data: Path, port: int) -> int:
+    """`genba serve --demo` with the old intake: old_process and two uploads at a time.
+
+    Run by old_intake_server() in its own process, as the baseline of the intake phases.
+    """
+    sys.path.insert(0, str(ROOT))
+    import anyio
+
+    import server.api.photos as photo_api
+    import server.photos.store as photo_store
+    from server.cli import main as genba
+
+    for module, name in ((photo_store, "process"), (photo_api, "_intake_limiter")):
+        if not hasattr(module, name):
+            raise SystemExit(f"bench/sync.py: {module.__name__}.{name} is gone: update it here")
+
+    def two_at_a_time(state):
+        if "photo_limiter" not in state:
+            state.photo_limiter = anyio.CapacityLimiter(2)
+        return state.photo_limiter
+
+    photo_store.process = old_process
+    photo_api._intake_limiter = two_at_a_time
+    command = ["serve", "--demo", "--data", str(data), "--host", "127.0.0.1", "--port", str(port)]
+    return genba(command)
+
+
+def old_intake_server(data: Path, port: int, log: Path) -> Server:
+    command = [sys.executable, str(Path(__file__).resolve()), "--old-intake-server", str(data)]
+    command += ["--port", str(port)]
+    return Server("genba (old intake)", command, port, log, "/api/health")
+
+
+@dataclass
+class IntakeRun:
+    intake: str  # "new" or "old"
+    devices: int
+    phase: Phase  # all its turns as one
+    turns: list[Phase] = field(default_factory=list)
+
+
+def merged(name: str, phases: list[Phase]) -> Phase:
+    """Several runs of the same load as one: their audits, walls, latencies and CPU summed."""
+    total = Phase(name)
+    for phase in phases:
+        total.wall += phase.wall
+        total.unique_audits += phase.unique_audits
+        total.answers = phase.answers
+        total.client_cpu += phase.client_cpu
+        for kind, values in phase.latencies.items():
+            total.latencies[kind] += values
+        for kind, counts in phase.statuses.items():
+            into = total.statuses.setdefault(kind, {})
+            for status, count in counts.items():
+                into[status] = into.get(status, 0) + count
+        total.errors += phase.errors
+        total.unexpected += phase.unexpected
+    for key in ("server_cpu", "others_cpu"):
+        values = [getattr(phase, key) for phase in phases]
+        setattr(total, key, None if None in values else sum(values))
+    return total
+
+
+def intake_over_http(
+    workdir: Path, photos: list[tuple[str, bytes]], audits: int, rounds: int, old: bool
+) -> tuple[list[IntakeRun], list[str]]:
+    """The outside measurement: full 6S audits with one photo each, photo PUT then audit PUT,
+    by 1 device and by 8 at once, against today's server and (with `old`) the old intake's.
+    The runs, and per server what its database kept (read after it stopped).
+
+    Both servers run side by side (the one not measured idles) and take turns, `rounds` times
+    over, the first to go alternating: a machine whose speed drifts (a shared one does, by
+    10-20% from one minute to the next) then weighs on both alike. Every server gets the same
+    photos, in its own data dir, so every upload is new to it.
+    """
+    variants = [("new", genba_server)] + ([("old", old_intake_server)] if old else [])
+    servers: dict[str, Server] = {}
+    setup: dict[str, tuple[list[dict], dict]] = {}
+    timed: dict[str, list[list[Audit]]] = {label: [] for label, _ in variants}
+    phases: dict[tuple[str, int], list[Phase]] = {}
+    try:
+        for label, make in variants:
+            server = make(workdir / f"intake-{label}", free_port(), workdir / f"intake-{label}.log")
+            servers[label] = server
+            server.start()
+            tokens = sign_in(server, max(INTAKE_DEVICES))
+            bootstrap = httpx.get(
+                server.base + "/api/bootstrap", headers=tokens[0], timeout=30, trust_env=False
+            ).json()
+            setup[label] = tokens, bootstrap
+            warm = make_plans(bootstrap, 1, INTAKE_WARM, photos[:INTAKE_WARM], 1, False)
+            run_phase("warm-up", server, tokens, warm, "/api/me")
+        used = INTAKE_WARM
+        for turn in range(rounds):
+            for devices in INTAKE_DEVICES:
+                per_device = max(1, audits // devices)
+                own = photos[used : used + devices * per_device]
+                used += len(own)
+                order = variants if turn % 2 == 0 else variants[::-1]
+                for label, _ in order:
+                    tokens, bootstrap = setup[label]
+                    plans = make_plans(bootstrap, devices, per_device, own, 1, False)
+                    timed[label] += plans
+                    phase = run_phase(label, servers[label], tokens, plans, "/api/me")
+                    phase.answers = len(json.loads(plans[0][0].body)["answers"])
+                    phases.setdefault((label, devices), []).append(phase)
+    finally:
+        for server in servers.values():
+            server.stop()
+    kept = [
+        f"  {label}:" + check_store(workdir / f"intake-{label}", timed[label]).removeprefix(" ")
+        for label in servers
+    ]
+    runs = [
+        IntakeRun(label, devices, merged(f"{label} intake, {devices} in flight", parts), parts)
+        for (label, devices), parts in phases.items()
+    ]
+    runs.sort(key=lambda run: (run.intake != "new", run.devices))
+    return runs, kept
+
+
+def intake_photo_count(audits: int, rounds: int) -> int:
+    per_round = sum(max(1, audits // devices) * devices for devices in INTAKE_DEVICES)
+    return INTAKE_WARM + rounds * per_round
+
+
+def print_intake_http(runs: list[IntakeRun], kept: list[str], audits: int, turns: int) -> None:
+    print(
+        f"\n== Photo intake over HTTP: {turns} turn{'s' if turns > 1 else ''} of about {audits} "
+        f"audits per server, each "
+        f"{runs[0].phase.answers} answers and one distinct ~300 KB {PHOTO_SIZE[0]}x"
+        f"{PHOTO_SIZE[1]} JPEG (photo PUT, then audit PUT) =="
+    )
+    print(
+        "  intake devices  audits/s   photo p50/p95 ms   audit p50/p95 ms    pair p50/p95 ms"
+        "   server cores used  errors"
+    )
+    for run in runs:
+        phase = run.phase
+        lat = phase.latencies
+        cores = f"{phase.server_cpu / phase.wall:.2f}" if phase.server_cpu is not None else "?"
+        print(
+            f"  {run.intake:<6} {run.devices:>7}  {phase.unique_audits / phase.wall:8.1f}"
+            f"   {pct(lat['photo'], 50):6.1f} /{pct(lat['photo'], 95):6.1f}"
+            f"   {pct(lat['audit'], 50):6.1f} /{pct(lat['audit'], 95):6.1f}"
+            f"   {pct(lat['pair'], 50):6.1f} /{pct(lat['pair'], 95):6.1f}"
+            f"   {cores:>17}  {len(phase.errors):>6}"
+        )
+    others = [r.phase.others_cpu / r.phase.wall for r in runs if r.phase.others_cpu is not None]
+    if others:
+        print(f"  other processes on the machine meanwhile: up to {max(others):.2f} cores")
+    for run in runs:
+        print_errors(run.phase)
+    print("\n".join(kept))
+    by = {(r.intake, r.devices): r for r in runs}
+    for devices in INTAKE_DEVICES:
+        if ("old", devices) in by:
+            new, old = by[("new", devices)], by[("old", devices)]
+            speedup = (new.phase.unique_audits / new.phase.wall) / (
+                old.phase.unique_audits / old.phase.wall
+            )
+            turns = ", ".join(
+                f"{(a.unique_audits / a.wall) / (b.unique_audits / b.wall):.2f}x"
+                for a, b in zip(new.turns, old.turns, strict=True)
+            )
+            print(f"  new/old audits/s with {devices} in flight: {speedup:.2f}x (turns: {turns})")
 
 
 # --- report --------------------------------------------------------------------------------
@@ -514,20 +757,46 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--photo-bases", type=int, default=30, help="distinct drawings")
     parser.add_argument("--intake-sample", type=int, default=30)
     parser.add_argument("--intake-rounds", type=int, default=3)
+    parser.add_argument(
+        "--intake-audits", type=int, default=160, help="audits per photo intake run over HTTP"
+    )
+    parser.add_argument(
+        "--intake-turns", type=int, default=3, help="photo intake runs per server, in turns"
+    )
+    parser.add_argument(
+        "--intake-only", action="store_true", help="only the photo intake measurements"
+    )
+    parser.add_argument(
+        "--no-old-intake", action="store_true", help="skip the old intake's server (baseline)"
+    )
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--keep", action="store_true", help="keep the data dirs, print where")
+    # Internal: how the intake phases start the baseline server in its own process.
+    parser.add_argument("--old-intake-server", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.old_intake_server:
+        return serve_old_intake(args.old_intake_server, args.port)
     if args.quick:
         args.devices, args.audits, args.rounds = 4, 5, 1
+        args.intake_audits, args.intake_turns = min(args.intake_audits, 64), 1
     if min(args.devices, args.audits, args.rounds, args.photo_bases, args.intake_sample) < 1:
         parser.error("--devices, --audits, --rounds and the photo options must be at least 1")
-    if args.photos < 0 or args.intake_rounds < 1:
-        parser.error("--photos must be at least 0, --intake-rounds at least 1")
+    if min(args.intake_rounds, args.intake_turns) < 1 or args.photos < 0:
+        parser.error("--photos must be at least 0, --intake-rounds and --intake-turns at least 1")
+    if args.intake_audits < max(INTAKE_DEVICES):
+        parser.error(f"--intake-audits must be at least {max(INTAKE_DEVICES)}")
 
-    total_photos = args.devices * args.audits * args.photos
+    total_photos = 0 if args.intake_only else args.devices * args.audits * args.photos
     print(
-        f"Genba sync benchmark: {args.devices} devices x {args.audits} audits x "
-        f"{args.photos} photos ({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, "
+        f"Genba sync benchmark: photo intake at {' and '.join(map(str, INTAKE_DEVICES))} in "
+        f"flight ({args.intake_turns} x ~{args.intake_audits} audits each)"
+        + (
+            ""
+            if args.intake_only
+            else f"; {args.devices} devices x {args.audits} audits x {args.photos} photos"
+        )
+        + f" ({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, "
         f"Python {sys.version.split()[0]})"
     )
     workdir = Path(tempfile.mkdtemp(prefix="genba-bench-"))
@@ -536,88 +805,45 @@ def main(argv: list[str] | None = None) -> int:
         # 1. data, untimed
         start = time.perf_counter()
         rng = random.Random(args.seed)
+        intake_photos = make_photos(
+            intake_photo_count(args.intake_audits, args.intake_turns),
+            args.photo_bases,
+            rng,
+            INTAKE_NOISE,
+        )
         photos = make_photos(total_photos, args.photo_bases, rng) if total_photos else []
-        sizes = sorted(len(data) // 1024 for _, data in photos)
-        if photos:
-            print(
-                f"prepared {len(photos)} distinct {PHOTO_SIZE[0]}x{PHOTO_SIZE[1]} JPEGs "
-                f"({args.photo_bases} drawings) in {time.perf_counter() - start:.1f} s: "
-                f"{sizes[0]}-{sizes[-1]} KB, median {sizes[len(sizes) // 2]} KB"
-            )
+        for label, made in (("intake", intake_photos), ("sync", photos)):
+            if made:
+                sizes = sorted(len(data) // 1024 for _, data in made)
+                print(
+                    f"prepared {len(made)} distinct {PHOTO_SIZE[0]}x{PHOTO_SIZE[1]} JPEGs for "
+                    f"the {label} phases: {sizes[0]}-{sizes[-1]} KB, "
+                    f"median {sizes[len(sizes) // 2]} KB"
+                )
+        print(f"  (in {time.perf_counter() - start:.1f} s)")
 
         # 2. photo intake, in-process, nothing else running
-        intake_result = None
-        if photos:
-            step = max(1, len(photos) // args.intake_sample)
-            sample = [data for _, data in photos[::step][: args.intake_sample]]
-            intake_result = intake(sample, args.intake_rounds)
+        step = max(1, len(intake_photos) // args.intake_sample)
+        sample = [data for _, data in intake_photos[::step][: args.intake_sample]]
+        in_process = intake(sample, args.intake_rounds)
+        print_intake(in_process, len(sample), args.intake_rounds)
 
-        # 3. the sync against Genba
-        genba = genba_server(workdir / "genba", free_port(), workdir / "genba.log")
-        servers.append(genba)
-        start = time.perf_counter()
-        genba.start()
-        print(f"genba serve --demo up on {genba.base} in {time.perf_counter() - start:.1f} s")
-        tokens = sign_in(genba, args.devices)
-        bootstrap = httpx.get(
-            genba.base + "/api/bootstrap", headers=tokens[0], timeout=30, trust_env=False
-        ).json()
-        plans = make_plans(bootstrap, args.devices, args.audits, photos, args.photos)
-        answers = len(json.loads(plans[0][0].body)["answers"])
-        replays = sum(a.replay for plan in plans for a in plan)
-        print(
-            f"each audit: {answers} answers, {args.photos} photos, "
-            f"{len(plans[0][0].body) / 1024:.1f} KB of JSON; {replays} audits are sent twice"
+        # 3. photo intake over HTTP: today's server, then the old intake's
+        runs, kept = intake_over_http(
+            workdir, intake_photos, args.intake_audits, args.intake_turns, not args.no_old_intake
         )
-        sync = run_phase("Genba sync (photos, then the audit)", genba, tokens, plans, "/api/me")
-        print_sync(sync)
+        print_intake_http(runs, kept, args.intake_audits, args.intake_turns)
+        errors = sum(len(run.phase.errors) for run in runs)
+        verdicts = intake_verdicts(in_process, runs)
 
-        # 4. audits only, the same load for Genba and the floor
-        only = renamed(plans, args.rounds)
-        genba_only = run_phase("Genba audits only", genba, tokens, only, "/api/me")
-        genba.stop()
-        print(check_store(workdir / "genba", plans))
-        floor = floor_server(workdir / "floor.db", free_port(), workdir / "floor.log")
-        servers.append(floor)
-        floor.start()
-        floor_only = run_phase("floor audits only", floor, tokens, only, "/")
-        floor.stop()
-        ratio = print_audits_only(genba_only, floor_only)
+        if not args.intake_only:
+            errors += sync_phases(args, workdir, servers, photos, verdicts)
 
         # 5. the verdict
-        bare_ms = genba_ms = intake_ratio = None
-        if intake_result:
-            bare_ms, genba_ms = intake_result
-            intake_ratio = genba_ms / bare_ms
-            print(
-                f"\n== Photo intake, in-process, {len(sample)} photos x {args.intake_rounds} "
-                f"rounds ==\n"
-                f"  Pillow decode + re-encode (q88):     {bare_ms:6.1f} ms/image\n"
-                f"  server.photos.images.process (Genba):       {genba_ms:6.1f} ms/image\n"
-                f"  ratio Genba/Pillow: {intake_ratio:.2f}x"
-            )
-        errors = len(sync.errors) + len(genba_only.errors) + len(floor_only.errors)
-        p95 = pct(sync.latencies["audit"], 95)
         print("\n== Targets ==")
-        verdicts = [
-            ("zero errors", errors == 0, f"{errors} errors"),
-            (
-                f"audit throughput >= {AUDIT_FLOOR_RATIO}x floor (audits only)",
-                ratio >= AUDIT_FLOOR_RATIO,
-                f"{ratio:.2f}x",
-            ),
-            (f"audit p95 < {AUDIT_P95_MS:.0f} ms (sync run)", p95 < AUDIT_P95_MS, f"{p95:.1f} ms"),
-        ]
-        if intake_ratio is not None:
-            verdicts.append(
-                (
-                    f"photo intake <= {INTAKE_RATIO}x Pillow decode+encode",
-                    intake_ratio <= INTAKE_RATIO,
-                    f"{intake_ratio:.2f}x ({genba_ms:.1f} vs {bare_ms:.1f} ms/image)",
-                )
-            )
+        verdicts.insert(0, ("zero errors", errors == 0, f"{errors} errors"))
         for label, passed, figure in verdicts:
-            print(f"  {'PASS' if passed else 'FAIL'}  {label:<52} {figure}")
+            print(f"  {'PASS' if passed else 'FAIL'}  {label:<56} {figure}")
         return 0
     finally:
         for server in servers:
@@ -628,6 +854,99 @@ def main(argv: list[str] | None = None) -> int:
             import shutil
 
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def print_intake(result: Intake, images: int, rounds: int) -> None:
+    print(
+        f"\n== Photo intake, in-process, {images} photos x {rounds} rounds ==\n"
+        f"  Pillow decode + re-encode (q88), the floor: {result.floor_ms:6.1f} ms/image\n"
+        f"  old intake (full decode + re-encode):      {result.old_ms:6.1f} ms/image"
+        f"  ({result.old_ms / result.floor_ms:.2f}x the floor)\n"
+        f"  server.photos.images.process (today):      {result.new_ms:6.1f} ms/image"
+        f"  ({result.new_ms / result.floor_ms:.2f}x the floor, "
+        f"{result.old_ms / result.new_ms:.2f}x faster than the old)\n"
+        f"  kept as sent, metadata cut out (no re-encode): {result.kept_as_sent}/{result.images}"
+    )
+
+
+def intake_verdicts(result: Intake, runs: list[IntakeRun]) -> list[tuple[str, bool, str]]:
+    ratio = result.new_ms / result.floor_ms
+    verdicts = [
+        (
+            f"photo intake <= {INTAKE_RATIO}x Pillow decode+encode",
+            ratio <= INTAKE_RATIO,
+            f"{ratio:.2f}x ({result.new_ms:.1f} vs {result.floor_ms:.1f} ms/image)",
+        )
+    ]
+    busiest = max(INTAKE_DEVICES)
+    by = {(r.intake, r.devices): r.phase for r in runs}
+    new = by[("new", busiest)]
+    if ("old", busiest) in by:
+        old = by[("old", busiest)]
+        speedup = (new.unique_audits / new.wall) / (old.unique_audits / old.wall)
+        verdicts.append(
+            (
+                f"photo audits/s at {busiest} in flight >= {INTAKE_SPEEDUP:.0f}x the old intake",
+                speedup >= INTAKE_SPEEDUP,
+                f"{speedup:.2f}x ({new.unique_audits / new.wall:.1f} vs "
+                f"{old.unique_audits / old.wall:.1f} audits/s)",
+            )
+        )
+    p95 = pct(new.latencies["pair"], 95)
+    verdicts.append(
+        (
+            f"photo + audit PUT p95 < {INTAKE_PAIR_P95_MS:.0f} ms at {busiest} in flight",
+            p95 < INTAKE_PAIR_P95_MS,
+            f"{p95:.1f} ms",
+        )
+    )
+    return verdicts
+
+
+def sync_phases(args, workdir: Path, servers: list[Server], photos, verdicts: list) -> int:
+    """The many-devices sync and the audits-only comparison with the floor; their errors."""
+    # 4a. the sync against Genba
+    genba = genba_server(workdir / "genba", free_port(), workdir / "genba.log")
+    servers.append(genba)
+    start = time.perf_counter()
+    genba.start()
+    print(f"\ngenba serve --demo up on {genba.base} in {time.perf_counter() - start:.1f} s")
+    tokens = sign_in(genba, args.devices)
+    bootstrap = httpx.get(
+        genba.base + "/api/bootstrap", headers=tokens[0], timeout=30, trust_env=False
+    ).json()
+    plans = make_plans(bootstrap, args.devices, args.audits, photos, args.photos)
+    answers = len(json.loads(plans[0][0].body)["answers"])
+    replays = sum(a.replay for plan in plans for a in plan)
+    print(
+        f"each audit: {answers} answers, {args.photos} photos, "
+        f"{len(plans[0][0].body) / 1024:.1f} KB of JSON; {replays} audits are sent twice"
+    )
+    sync = run_phase("Genba sync (photos, then the audit)", genba, tokens, plans, "/api/me")
+    print_sync(sync)
+
+    # 4b. audits only, the same load for Genba and the floor
+    only = renamed(plans, args.rounds)
+    genba_only = run_phase("Genba audits only", genba, tokens, only, "/api/me")
+    genba.stop()
+    print(check_store(workdir / "genba", plans))
+    floor = floor_server(workdir / "floor.db", free_port(), workdir / "floor.log")
+    servers.append(floor)
+    floor.start()
+    floor_only = run_phase("floor audits only", floor, tokens, only, "/")
+    floor.stop()
+    ratio = print_audits_only(genba_only, floor_only)
+
+    p95 = pct(sync.latencies["audit"], 95)
+    verdicts += [
+        (
+            f"audit throughput >= {AUDIT_FLOOR_RATIO}x floor (audits only)",
+            ratio >= AUDIT_FLOOR_RATIO,
+            f"{ratio:.2f}x",
+        ),
+        (f"audit p95 < {AUDIT_P95_MS:.0f} ms (sync run)", p95 < AUDIT_P95_MS, f"{p95:.1f} ms"),
+    ]
+    return len(sync.errors) + len(genba_only.errors) + len(floor_only.errors)
 
 
 if __name__ == "__main__":

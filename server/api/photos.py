@@ -1,8 +1,10 @@
 """Photos by content hash: PUT uploads, HEAD asks whether the server has one, GET serves it.
 
 The id is the sha256 of the uploaded bytes, so a device can upload the same photo again and
-again (200 after the first 201) and the files never change: GET answers may be cached for ever.
-Pillow never runs on the event loop: the body is read here, the work runs in a worker thread.
+again (200 after the first 201) and the files never change. GET answers are `no-store` all the
+same: on a shared tablet a photo must not outlive the sign-out in the browser's HTTP cache
+(the PWA keeps what it needs offline itself). Pillow never runs on the event loop: the body is read
+here, the work runs in a worker thread.
 Who may read a photo is server/access.py's rule; a photo the caller may not read is a 404,
 exactly like one the server does not have.
 """
@@ -10,6 +12,7 @@ exactly like one the server does not have.
 from __future__ import annotations
 
 import logging
+import os
 from typing import Annotated
 
 import anyio.to_thread
@@ -25,14 +28,20 @@ from server.api.docs import errors_for
 from server.core.errors import DomainError, Malformed, NotFound, TooLarge
 from server.people.users import User
 from server.photos.files import PhotoFiles, valid_sha256
-from server.photos.store import photo_row, save_photo
+from server.photos.store import photo_row, store_photo
 
 log = logging.getLogger("genba")
 
-IMMUTABLE = {
-    "Cache-Control": "private, max-age=31536000, immutable",
+# The ETag (the stored file's sha256) stays: a client may still ask If-None-Match itself.
+PHOTO_HEADERS = {
+    "Cache-Control": "private, no-store",
     "X-Content-Type-Options": "nosniff",
 }
+# Photo PUTs in worker threads at once: two per core, so that while one upload's files are
+# fsynced or its row waits for the write lock, another is decoded. The image work itself runs
+# one per core (server/photos/images.py, IMAGE_WORKERS) and its memory is bounded by the
+# pixels decoded at once (DECODES), not by this count.
+INTAKE_THREADS = 2 * (os.cpu_count() or 1)
 PhotoId = Annotated[
     str,
     PathParameter(
@@ -84,9 +93,10 @@ async def read_body(request: Request, limit: int, what: str = "photo") -> bytes:
 
 
 def _intake_limiter(state: State) -> anyio.CapacityLimiter:
-    """At most two photos decoded at once: a 40 MP decode takes hundreds of MB of memory."""
+    """Photo PUTs in worker threads at once: INTAKE_THREADS (their own limiter, so uploads
+    never take all of the default thread pool from the other routes)."""
     if "photo_limiter" not in state:
-        state.photo_limiter = anyio.CapacityLimiter(2)
+        state.photo_limiter = anyio.CapacityLimiter(INTAKE_THREADS)
     return state.photo_limiter
 
 
@@ -121,8 +131,7 @@ class PhotoController(Controller):
         user = request.user
 
         def work() -> tuple[bool, dict]:
-            created = save_photo(state.store, files, user, sha256, data, settings.max_photo_pixels)
-            return created, photo_row(state.store.read(), sha256)
+            return store_photo(state.store, files, user, sha256, data, settings.max_photo_pixels)
 
         try:
             created, row = await anyio.to_thread.run_sync(work, limiter=_intake_limiter(state))
@@ -181,5 +190,5 @@ def _photo_file(state: State, user: User, sha256: str, size: str | None) -> File
         content_disposition_type="inline",
         filename=path.name,
         etag=ETag(value=etag),
-        headers=IMMUTABLE,
+        headers=PHOTO_HEADERS,
     )

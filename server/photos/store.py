@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from server.access import holds_photo
 from server.core import events
-from server.core.db import Store
+from server.core.db import Store, insert_row
 from server.core.errors import Malformed, StorageFull, Unsupported
 from server.people.users import User
 from server.photos.files import PhotoFiles
@@ -65,16 +65,28 @@ def save_photo(
     store: Store, files: PhotoFiles, user: User, sha: str, data: bytes, max_pixels: int
 ) -> bool:
     """Check, sanitize and keep an upload; True when new, False when it was already here."""
+    return store_photo(store, files, user, sha, data, max_pixels)[0]
+
+
+def store_photo(
+    store: Store, files: PhotoFiles, user: User, sha: str, data: bytes, max_pixels: int
+) -> tuple[bool, dict]:
+    """save_photo(), also returning the photo's row.
+
+    Only the few statements that record the photo hold the database's write lock (which the
+    audit PUTs on the event loop wait for): the image work, the hashes and the files' writes
+    and fsyncs all happen before it is taken.
+    """
     if not data:
         raise Unsupported("empty body: send the image bytes")
     actual = hashlib.sha256(data).hexdigest()
     if actual != sha:
         raise Malformed(f"the body's sha256 is {actual}, not the id in the path {sha}")
-    if photo_row(store.read(), sha) is not None:
+    if (row := photo_row(store.read(), sha)) is not None:
         if not holds_photo(store.read(), user.id, sha):
             with store.write() as db:
                 add_holder(db, user, sha, "upload")
-        return False
+        return False, row
     photo = process(data, max_pixels)
     try:
         files.put(sha, photo.content_type, photo.data, photo.thumb)
@@ -82,29 +94,29 @@ def save_photo(
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             raise StorageFull("the server's disk is full: photo not stored, retry later") from None
         raise
-    stored_sha = hashlib.sha256(photo.data).hexdigest()
+    # A JPEG with no metadata to cut out is kept byte for byte: its hash is the one checked.
+    stored_sha = sha if photo.data == data else hashlib.sha256(photo.data).hexdigest()
     thumb_sha = hashlib.sha256(photo.thumb).hexdigest()
+    row = {
+        "sha256": sha,
+        "content_type": photo.content_type,
+        "width": photo.width,
+        "height": photo.height,
+        "bytes": len(photo.data),
+        "stored_sha256": stored_sha,
+        "thumb_sha256": thumb_sha,
+        "uploaded_by": user.id,
+        "uploaded_at": _now(),
+    }
+    stored = PhotoStored(
+        stored_sha256=stored_sha, thumb_sha256=thumb_sha, content_type=photo.content_type
+    )
     with store.write() as db:
-        if photo_row(db, sha) is not None:
+        if (earlier := photo_row(db, sha)) is not None:
             # The same photo arrived twice at once; the other upload recorded it.
             add_holder(db, user, sha, "upload")
-            return False
-        db["photos"].insert(
-            {
-                "sha256": sha,
-                "content_type": photo.content_type,
-                "width": photo.width,
-                "height": photo.height,
-                "bytes": len(photo.data),
-                "stored_sha256": stored_sha,
-                "thumb_sha256": thumb_sha,
-                "uploaded_by": user.id,
-                "uploaded_at": _now(),
-            }
-        )
-        stored = PhotoStored(
-            stored_sha256=stored_sha, thumb_sha256=thumb_sha, content_type=photo.content_type
-        )
+            return False, earlier
+        insert_row(db, "photos", row)
         events.append(db, user.username, sha, stored)
         add_holder(db, user, sha, "upload")
-    return True
+    return True, row
