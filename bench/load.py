@@ -58,6 +58,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 from loadgen import (  # noqa: E402
     NOTES,
+    TABLET_NOISE,
     Finding,
     GenbaServer,
     Ledger,
@@ -942,7 +943,8 @@ def main(argv: list[str] | None = None) -> int:
         ]
         wanted = sum(1 for p in plans for a in p for f in a.findings if f.photo)
         start = time.perf_counter()
-        pool = photo_pool(wanted, min(30, max(2, wanted // 20)), rng) if wanted else []
+        scenes = min(30, max(2, wanted // 20))
+        pool = photo_pool(wanted, scenes, rng, TABLET_NOISE) if wanted else []
         shas = iter(pool)
         for plan in plans:
             for audit in plan:

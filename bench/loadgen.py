@@ -27,6 +27,7 @@ from PIL import Image, ImageDraw, ImageFilter
 ROOT = Path(__file__).resolve().parent.parent
 PHOTO_SIZE = (1600, 1200)
 PATCH = 16
+TABLET_NOISE = (24.0, 0.21)  # (sigma, blend): 1600x1200 JPEGs of about 300-320 KB
 
 
 # --- the server and the command line -------------------------------------------------------
@@ -185,40 +186,40 @@ def genba_cli(args: list[str], env: dict, timeout: float = 900.0) -> tuple[int, 
 # --- photos --------------------------------------------------------------------------------
 
 
-def draw_scene(rng: random.Random) -> Image.Image:
-    """A busy 1600x1200 drawing with sensor-like noise: compresses about like a tablet photo."""
+def draw_scene(rng: random.Random, noise: tuple[float, float] | None = None) -> Image.Image:
+    """A busy 1600x1200 scene with sensor-like noise: compresses about like a phone photo.
+
+    `noise` is (sigma, blend); by default drawn from a range that gives 300-470 KB JPEGs.
+    """
     width, height = PHOTO_SIZE
     image = Image.new("RGB", PHOTO_SIZE, tuple(rng.randrange(256) for _ in range(3)))
     draw = ImageDraw.Draw(image)
-    for _ in range(rng.randrange(90, 170)):
-        x, y = rng.randrange(width), rng.randrange(height)
-        box = [x, y, x + rng.randrange(15, 520), y + rng.randrange(15, 420)]
+    for _ in range(rng.randrange(80, 160)):
+        x0, y0 = rng.randrange(width), rng.randrange(height)
+        box = [x0, y0, x0 + rng.randrange(20, 500), y0 + rng.randrange(20, 400)]
         colour = tuple(rng.randrange(256) for _ in range(3))
-        shape = rng.randrange(4)
+        shape = rng.randrange(3)
         if shape == 0:
             draw.rectangle(box, fill=colour)
         elif shape == 1:
             draw.ellipse(box, fill=colour)
-        elif shape == 2:
-            draw.line(box, fill=colour, width=rng.randrange(1, 14))
         else:
-            draw.polygon([(x, y), (box[2], y + 40), (x + 30, box[3])], fill=colour)
-    image = image.filter(ImageFilter.GaussianBlur(rng.uniform(1.0, 2.4)))
-    noise = Image.merge(
-        "RGB", [Image.effect_noise(PHOTO_SIZE, rng.uniform(24, 30)) for _ in range(3)]
-    )
-    return Image.blend(image, noise, rng.uniform(0.17, 0.23))  # about 260-340 KB at q88
+            draw.line(box, fill=colour, width=rng.randrange(1, 12))
+    image = image.filter(ImageFilter.GaussianBlur(rng.uniform(1.0, 2.5)))
+    sigma, blend = noise or (rng.uniform(22, 32), rng.uniform(0.2, 0.28))
+    grain = Image.merge("RGB", [Image.effect_noise(PHOTO_SIZE, sigma) for _ in range(3)])
+    return Image.blend(image, grain, blend)
 
 
-def photo_pool(count: int, scenes: int, rng: random.Random) -> list[tuple[str, bytes]]:
-    """`count` JPEGs (quality 88), each a new sha256: `scenes` drawings, and every photo one
-    of them with a random 16x16 patch changed (the patches pile up, so no two are alike)."""
-    drawings = [draw_scene(rng) for _ in range(min(scenes, count))]
-    photos: list[tuple[str, bytes]] = []
-    seen: set[str] = set()
+def photo_pool(
+    count: int, bases: int, rng: random.Random, noise: tuple[float, float] | None = None
+) -> list[tuple[str, bytes]]:
+    """`count` distinct JPEGs: `bases` drawings, each photo one with a random 16x16 patch."""
+    drawings = [draw_scene(rng, noise) for _ in range(min(bases, count))]
+    photos, seen = [], set()
     for index in range(count):
         image = drawings[index % len(drawings)]
-        while True:
+        for _ in range(10):  # a collision is all but impossible; bounded anyway
             patch = Image.frombytes("RGB", (PATCH, PATCH), rng.randbytes(PATCH * PATCH * 3))
             spot = (rng.randrange(PHOTO_SIZE[0] - PATCH), rng.randrange(PHOTO_SIZE[1] - PATCH))
             image.paste(patch, spot)
@@ -226,8 +227,10 @@ def photo_pool(count: int, scenes: int, rng: random.Random) -> list[tuple[str, b
             image.save(out, "JPEG", quality=88)
             data = out.getvalue()
             sha = hashlib.sha256(data).hexdigest()
-            if sha not in seen:  # a repeat is all but impossible; another patch if it comes
+            if sha not in seen:
                 break
+        else:
+            raise RuntimeError("could not make a distinct photo")
         seen.add(sha)
         photos.append((sha, data))
     return photos

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import io
 import json
 import math
@@ -52,18 +51,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from conftest import good_value  # noqa: E402  (the tests' passing answer per item type)
 
 sys.path.insert(0, str(ROOT / "bench"))
+from loadgen import PHOTO_SIZE, TABLET_NOISE, photo_pool  # noqa: E402  (the benches' photos, shared)
 from loadgen import cpu_seconds as _cpu_seconds  # noqa: E402  (/proc readings, shared)
 from loadgen import machine_busy_seconds as _machine_busy_seconds  # noqa: E402
 
 ZONE_ID, ZONE_KIND, CHECKLIST_ID = "hq-workshop", "workshop", "6s-zone"
-PHOTO_SIZE = (1600, 1200)
 MAX_PIXELS = 40_000_000  # Settings.max_photo_pixels
 REQUEST_TIMEOUT = 120.0
 SHOWN_ERRORS = 20
@@ -75,7 +74,6 @@ INTAKE_RATIO = 1.5  # server.photos.images.process at most this many times Pillo
 INTAKE_SPEEDUP = 2.0  # photo audits/s at 8 in flight, today's intake over the old one
 INTAKE_PAIR_P95_MS = 60.0  # photo PUT + audit PUT at 8 in flight
 INTAKE_DEVICES = (1, 8)  # the outside measurement: one at a time, eight at a time
-INTAKE_NOISE = (24.0, 0.21)  # (sigma, blend): 1600x1200 JPEGs of about 300-320 KB
 INTAKE_WARM = 8  # untimed audits per server before the intake phases
 
 
@@ -149,55 +147,6 @@ def floor_server(db: Path, port: int, log: Path) -> Server:
 
 
 # --- data ----------------------------------------------------------------------------------
-
-
-def draw_base(rng: random.Random, noise: tuple[float, float] | None = None) -> Image.Image:
-    """A busy 1600x1200 scene with sensor-like noise: compresses about like a phone photo.
-
-    `noise` is (sigma, blend); by default drawn from a range that gives 300-470 KB JPEGs.
-    """
-    width, height = PHOTO_SIZE
-    image = Image.new("RGB", PHOTO_SIZE, tuple(rng.randrange(256) for _ in range(3)))
-    draw = ImageDraw.Draw(image)
-    for _ in range(rng.randrange(80, 160)):
-        x0, y0 = rng.randrange(width), rng.randrange(height)
-        box = [x0, y0, x0 + rng.randrange(20, 500), y0 + rng.randrange(20, 400)]
-        colour = tuple(rng.randrange(256) for _ in range(3))
-        shape = rng.randrange(3)
-        if shape == 0:
-            draw.rectangle(box, fill=colour)
-        elif shape == 1:
-            draw.ellipse(box, fill=colour)
-        else:
-            draw.line(box, fill=colour, width=rng.randrange(1, 12))
-    image = image.filter(ImageFilter.GaussianBlur(rng.uniform(1.0, 2.5)))
-    sigma, blend = noise or (rng.uniform(22, 32), rng.uniform(0.2, 0.28))
-    grain = Image.merge("RGB", [Image.effect_noise(PHOTO_SIZE, sigma) for _ in range(3)])
-    return Image.blend(image, grain, blend)
-
-
-def make_photos(
-    count: int, bases: int, rng: random.Random, noise: tuple[float, float] | None = None
-) -> list[tuple[str, bytes]]:
-    """`count` distinct JPEGs: `bases` drawings, each photo one with a random 16x16 patch."""
-    drawings = [draw_base(rng, noise) for _ in range(min(bases, count))]
-    photos, seen = [], set()
-    for index in range(count):
-        image = drawings[index % len(drawings)]
-        for _ in range(10):  # a collision is all but impossible; bounded anyway
-            patch = Image.frombytes("RGB", (16, 16), rng.randbytes(16 * 16 * 3))
-            image.paste(patch, (rng.randrange(PHOTO_SIZE[0] - 16), rng.randrange(1184)))
-            out = io.BytesIO()
-            image.save(out, "JPEG", quality=88)
-            data = out.getvalue()
-            sha = hashlib.sha256(data).hexdigest()
-            if sha not in seen:
-                break
-        else:
-            raise RuntimeError("could not make a distinct photo")
-        seen.add(sha)
-        photos.append((sha, data))
-    return photos
 
 
 def iso(moment: datetime) -> str:
@@ -805,13 +754,13 @@ def main(argv: list[str] | None = None) -> int:
         # 1. data, untimed
         start = time.perf_counter()
         rng = random.Random(args.seed)
-        intake_photos = make_photos(
+        intake_photos = photo_pool(
             intake_photo_count(args.intake_audits, args.intake_turns),
             args.photo_bases,
             rng,
-            INTAKE_NOISE,
+            TABLET_NOISE,
         )
-        photos = make_photos(total_photos, args.photo_bases, rng) if total_photos else []
+        photos = photo_pool(total_photos, args.photo_bases, rng) if total_photos else []
         for label, made in (("intake", intake_photos), ("sync", photos)):
             if made:
                 sizes = sorted(len(data) // 1024 for _, data in made)
