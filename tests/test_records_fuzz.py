@@ -788,8 +788,12 @@ class RecordsMachine(RuleBasedStateMachine):
             body["note"] = note(data, ["", "已联系车间", "<4000 n>"])
             body["item"] = data.draw(st.sampled_from([content["item"]] * 2 + ["旧轮胎 x2", ""]))
         elif intent == "move":
-            here = [z for z, site in ZONES.items() if site == tag.site] * 3
-            body["zone_id"] = data.draw(st.sampled_from([*here, *ZONES, "nowhere"]), label="zone")
+            # Mostly another zone of the tag's own site, a move that can be taken; sometimes
+            # any zone at all.
+            here = [z for z, site in ZONES.items() if site == tag.site and z != content["zone_id"]]
+            body["zone_id"] = data.draw(
+                st.sampled_from([*here * 4, *ZONES, "nowhere"]), label="zone"
+            )
         elif intent == "close":
             body |= {
                 "status": "closed",
@@ -1062,19 +1066,29 @@ def outcome(got: int, verdict: Verdict, old: dict | None, new: dict) -> str:
     return "edited"
 
 
+# What the walks must reach, every move and every refusal, or they prove little.
+MUST_REACH = [
+    *(("action", o) for o in ["done", "verified", "reopened", "cancelled", "edited", "replay"]),
+    *(("action", o) for o in ["400", "403", "404", "409", "422"]),
+    *(("tag", o) for o in ["created", "created closed", "closed", "moved", "edited", "replay"]),
+    *(("tag", o) for o in ["400", "404", "409", "422"]),
+]
+WALK_SETS = 4
+
+
 def test_random_walks_over_actions_and_red_tags(world):
     RecordsMachine.world = world
     SEEN.clear()
-    run_state_machine_as_test(RecordsMachine, settings=RUNS)
-    # The walks must reach every move and every refusal, or they prove little.
-    for record, outcomes in (
-        ("action", ["done", "verified", "reopened", "cancelled", "edited", "replay"]),
-        ("action", ["400", "403", "404", "409", "422"]),
-        ("tag", ["created", "created closed", "closed", "moved", "edited", "replay"]),
-        ("tag", ["400", "404", "409", "422"]),
-    ):
-        for reached in outcomes:
-            assert SEEN[record, reached], (record, reached, SEEN)
+    # A set of walks is fixed by the machine's digest (derandomize), and a few moves are rare
+    # in any one set: walk further sets, each its own subclass (its name is its digest, so
+    # each set is as repeatable as the first), while something is still unreached.
+    for number in range(WALK_SETS):
+        walks = type(f"RecordsWalks{number}", (RecordsMachine,), {}) if number else RecordsMachine
+        run_state_machine_as_test(walks, settings=RUNS)
+        unreached = [outcome for outcome in MUST_REACH if not SEEN[outcome]]
+        if not unreached:
+            break
+    assert not unreached, (unreached, SEEN)
 
 
 # --------------------------------------------------------------------------- what the walks found

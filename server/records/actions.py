@@ -64,15 +64,21 @@ def follow_audit(db, store: Store, audit: dict, checklist: Checklist, zone_kind:
     """
     if audit["status"] != "submitted":
         return
-    answers = json.loads(audit["body"])["answers"]
+    answers = msgspec.json.decode(audit["body"])["answers"]
+    # The audit's actions in one read, by item: most audits have none, and a query per item
+    # was a third of an audit PUT's time.
+    rows = {
+        row["item_id"]: row
+        for row in db.query("select * from actions where audit_id = ?", [audit["id"]])
+    }
     for item in checklist.items():
         if item.creates_action is None or not item.applies_to(zone_kind):
             continue
         answer = answers.get(item.id) or {}
-        aid = action_id(audit["id"], item.id)
-        row = action_row(db, aid)
+        row = rows.get(item.id)
         if is_fail(item, answer.get("value")):
             due = date.fromisoformat(audit["day"]) + timedelta(days=item.creates_action.due_days)
+            aid = action_id(audit["id"], item.id)
             _open(db, aid, row, audit, item.id, answer, due.isoformat())
         elif row is not None and row["status"] in WAITING:
             _server_move(db, row, "cancelled", "audit")
