@@ -1,16 +1,21 @@
 """A backup taken under load restores and verifies; hostile archives are refused."""
 
 import io
+import sqlite3
 import subprocess
 import sys
 import tarfile
+import tempfile
 import threading
 import uuid
 
 import httpx
+import pytest
 
-from conftest import audit_body
+from conftest import CHECKLISTS, audit_body
 from live import LiveServer
+from server.core.settings import Settings
+from server.ops import backup
 
 
 def genba(*args):
@@ -102,3 +107,56 @@ def test_restore_refuses_files_where_folders_must_be(tmp_path):
         assert result.returncode == 1, case
         assert "Traceback" not in result.stderr and "genba: " in result.stderr, case
         assert not target.exists() or not any(target.iterdir()), f"{case}: something was written"
+
+
+def _small_data_dir(root):
+    """A data dir with a database and two photo files, made without the app."""
+    data = root / "data"
+    (data / "photos" / "ab").mkdir(parents=True)
+    with sqlite3.connect(data / "genba.db") as db:
+        db.execute("create table t (x)")
+        db.execute("insert into t values (42)")
+    (data / "photos" / "ab" / "ab12.jpg").write_bytes(b"\xff\xd8photo")
+    (data / "photos" / "ab" / "ab12.thumb.jpg").write_bytes(b"\xff\xd8thumb")
+    return Settings(data_dir=data, checklists_dir=CHECKLISTS)
+
+
+def test_a_backup_stages_its_snapshot_beside_itself_not_in_tmp(tmp_path, monkeypatch):
+    # /tmp is a RAM disk on Debian 13 and a locked-down service may not write it: with no
+    # usable temporary folder at all, the backup still succeeds and leaves only itself.
+    settings = _small_data_dir(tmp_path)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-tmp"))
+    (tmp_path / "out").mkdir()
+    assert backup.backup(settings, tmp_path / "out" / "b.tar.gz") == 2
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["b.tar.gz"]
+    with tarfile.open(tmp_path / "out" / "b.tar.gz") as archive:
+        names = sorted(archive.getnames())
+    assert names == ["genba.db", "photos/ab/ab12.jpg", "photos/ab/ab12.thumb.jpg"]
+
+
+def test_a_failed_backup_leaves_nothing_half_written(tmp_path, monkeypatch):
+    settings = _small_data_dir(tmp_path)
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / "b.tar.gz"
+    target.write_bytes(b"last night's backup")
+
+    def disk_full(snapshot, photos_dir, partial):
+        partial.write_bytes(b"half an archive")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backup, "_write_archive", disk_full)
+    with pytest.raises(OSError):
+        backup.backup(settings, target)
+    # The earlier backup under that name is untouched; no partial file, no staging folder.
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["b.tar.gz"]
+    assert target.read_bytes() == b"last night's backup"
+
+
+def test_a_backup_inside_the_photos_folder_is_refused(tmp_path):
+    settings = _small_data_dir(tmp_path)
+    with pytest.raises(backup.BackupError, match="inside the photos folder"):
+        backup.backup(settings, settings.photos_dir / "ab" / "b.tar.gz")
+    assert sorted(p.name for p in (settings.photos_dir / "ab").iterdir()) == [
+        "ab12.jpg",
+        "ab12.thumb.jpg",
+    ]

@@ -43,7 +43,11 @@ def _write_backup(db_path: Path, photos_dir: Path, target: Path) -> int:
     if not db_path.is_file():
         raise BackupError(f"no database at {db_path}")
     target = target.resolve()
-    with tempfile.TemporaryDirectory() as scratch:
+    if target.is_relative_to(photos_dir.resolve()):
+        raise BackupError(f"{target} is inside the photos folder it would copy: write it elsewhere")
+    # The database's snapshot is staged beside the backup, on the disk that must hold the
+    # backup anyway: /tmp is a RAM disk on Debian 13, and a service may not write it at all.
+    with tempfile.TemporaryDirectory(prefix=f".{target.name}.", dir=target.parent) as scratch:
         snapshot = Path(scratch) / DB_NAME
         source = sqlite3.connect(db_path)
         dest = sqlite3.connect(snapshot)
@@ -53,16 +57,26 @@ def _write_backup(db_path: Path, photos_dir: Path, target: Path) -> int:
             dest.close()
             source.close()
         partial = target.with_name(target.name + ".partial")
-        count = 0
-        with tarfile.open(partial, "w:gz") as archive:
-            archive.add(snapshot, arcname=DB_NAME)
-            for path in sorted(photos_dir.rglob("*")):
-                if path.is_file() and not path.name.startswith("."):
-                    archive.add(path, arcname=f"{PHOTOS}/{path.relative_to(photos_dir)}")
-                    count += 1
-        with open(partial, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(partial, target)
+        try:
+            count = _write_archive(snapshot, photos_dir, partial)
+            os.replace(partial, target)
+        except BaseException:
+            partial.unlink(missing_ok=True)  # a failed backup leaves nothing half-written
+            raise
+    return count
+
+
+def _write_archive(snapshot: Path, photos_dir: Path, partial: Path) -> int:
+    """The snapshot and every photo file into `partial`, synced; the number of photo files."""
+    count = 0
+    with tarfile.open(partial, "w:gz") as archive:
+        archive.add(snapshot, arcname=DB_NAME)
+        for path in sorted(photos_dir.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                archive.add(path, arcname=f"{PHOTOS}/{path.relative_to(photos_dir)}")
+                count += 1
+    with open(partial, "rb") as handle:
+        os.fsync(handle.fileno())
     return count
 
 
