@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
-from litestar import Litestar
+from litestar import Litestar, head
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import CacheControlHeader, State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.response import File
 from litestar.static_files import create_static_files_router
 
 from server import __version__
@@ -88,6 +90,36 @@ def _openapi() -> OpenAPIConfig:
     )
 
 
+# The service worker keeps the offline copy; the browser revalidates the rest, so a new shell
+# (and a new sw.js) is seen on the next visit.
+SHELL_CACHE = CacheControlHeader(no_cache=True)
+
+
+def pwa_routes(pwa_dir: Path) -> list:
+    """The PWA's files at /, and HEAD / (which Litestar's html_mode answers with 405): uptime
+    monitors and load balancers ask HEAD / to see that the site is up."""
+
+    # Uncompressed, like GET /index.html: the length HEAD gives is the file's.
+    @head("/", include_in_schema=False, opt={**PUBLIC, "skip_compression": True})
+    async def shell_head() -> File:
+        return File(
+            pwa_dir / "index.html",
+            media_type="text/html",
+            content_disposition_type="inline",
+            headers={"Cache-Control": SHELL_CACHE.to_header()},
+        )
+
+    files = create_static_files_router(
+        path="/",
+        directories=[pwa_dir],
+        html_mode=True,
+        include_in_schema=False,
+        opt=PUBLIC,
+        cache_control=SHELL_CACHE,
+    )
+    return [files, shell_head]
+
+
 def create_app(settings: Settings) -> Litestar:
     passwords = Passwords(settings.password_cost)
     store = open_store(settings, passwords)
@@ -126,18 +158,7 @@ def create_app(settings: Settings) -> Litestar:
         schema_assets_router(),
     ]
     if settings.pwa_dir.is_dir():
-        route_handlers.append(
-            create_static_files_router(
-                path="/",
-                directories=[settings.pwa_dir],
-                html_mode=True,
-                include_in_schema=False,
-                opt=PUBLIC,
-                # The service worker keeps the offline copy; the browser revalidates the rest,
-                # so a new shell (and a new sw.js) is seen on the next visit.
-                cache_control=CacheControlHeader(no_cache=True),
-            )
-        )
+        route_handlers += pwa_routes(settings.pwa_dir)
     app = Litestar(
         route_handlers=route_handlers,
         state=state,

@@ -36,6 +36,18 @@ def test_head_answers_the_status_alone(client):
     assert response.status_code == 200 and response.content == b""
 
 
+def test_head_on_the_site_answers_as_get_does(client):
+    # Uptime monitors and load balancers ask HEAD / (Litestar's html_mode alone gave 405).
+    for path in ("/", "/index.html"):
+        got, head = client.get(path), client.head(path)
+        assert (got.status_code, head.status_code) == (200, 200), path
+        assert head.content == b""
+        assert head.headers["content-length"] == str(len(got.content)), path
+        assert head.headers["cache-control"] == got.headers["cache-control"] == "no-cache"
+        assert head.headers["content-security-policy"] == got.headers["content-security-policy"]
+    assert client.head("/").headers["content-type"] == client.get("/").headers["content-type"]
+
+
 def test_a_nearly_full_disk_is_503(tmp_path):
     settings = Settings(
         data_dir=tmp_path / "data",
