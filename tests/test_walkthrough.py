@@ -28,10 +28,10 @@ def genba(*args, stdin=""):
 
 def test_the_readme_gives_these_steps():
     for command in (
-        "genba serve --data /srv/genba",
-        "genba user add admin --role admin --data /srv/genba",
-        "genba import company.xlsx --dry-run --data /srv/genba",
-        "genba import company.xlsx --data /srv/genba",
+        "genba serve --data /var/lib/genba",
+        "genba user add admin --role admin --data /var/lib/genba",
+        "genba import company.xlsx --dry-run --data /var/lib/genba",
+        "genba import company.xlsx --data /var/lib/genba",
         "genba import --template company.xlsx",
     ):
         assert command in " ".join(STEPS.split()), command
@@ -166,5 +166,5 @@ def _passing_audit(checklist: dict, zone: dict) -> dict:
 def test_the_first_run_hint_names_the_data_dir():
     from server.cli import first_admin_hint
 
-    hint = first_admin_hint(Path("/srv/genba"), "https://x/")
-    assert re.search(r"genba user add admin --role admin --data /srv/genba", hint)
+    hint = first_admin_hint(Path("/var/lib/genba"), "https://x/")
+    assert re.search(r"genba user add admin --role admin --data /var/lib/genba", hint)
