@@ -145,7 +145,7 @@ def test_a_failed_backup_leaves_nothing_half_written(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(backup, "_write_archive", disk_full)
-    with pytest.raises(OSError):
+    with pytest.raises(backup.BackupError, match="No space left on device"):
         backup.backup(settings, target)
     # The earlier backup under that name is untouched; no partial file, no staging folder.
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["b.tar.gz"]
@@ -160,3 +160,12 @@ def test_a_backup_inside_the_photos_folder_is_refused(tmp_path):
         "ab12.jpg",
         "ab12.thumb.jpg",
     ]
+
+
+def test_a_backup_to_a_missing_folder_says_so_without_a_traceback(tmp_path):
+    settings = _small_data_dir(tmp_path)
+    target = tmp_path / "no-such-folder" / "b.tar.gz"
+    result = genba("backup", str(target), "--data", str(settings.data_dir))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"cannot write the backup {target}" in result.stderr and "No such file" in result.stderr

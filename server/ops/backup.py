@@ -35,8 +35,14 @@ class BackupError(RuntimeError):
 
 
 def backup(settings: Settings, target: Path) -> int:
-    """Write the backup to `target` (atomically); returns the number of photo files."""
-    return _write_backup(settings.db_path, settings.photos_dir, target)
+    """Write the backup to `target` (atomically); returns the number of photo files.
+
+    Raises BackupError, naming the file and the reason, when it cannot be written.
+    """
+    try:
+        return _write_backup(settings.db_path, settings.photos_dir, target)
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(f"cannot write the backup {target}: {exc}") from None
 
 
 def _write_backup(db_path: Path, photos_dir: Path, target: Path) -> int:
