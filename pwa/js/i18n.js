@@ -7,7 +7,7 @@ const S = {
   title: ["现场审核 Genba", "Genba audits"],
   online: ["在线", "Online"],
   offline: ["离线", "Offline"],
-  onlyHere: ["仅存于本机", "On this device only:"],
+  onlyHere: ["仅存于本机", "Unsynced:"],
   unitAudits: ["条记录", "records"],
   unitPhotos: ["张照片", "photos"],
   syncNow: ["立即同步", "Sync now"],
