@@ -100,6 +100,22 @@ def zone_owner_ids(db, zone_id: str, day: str) -> set[str]:
     return {owner.staff_id for owner in owners_on(db, zone_id, day)}
 
 
+# --------------------------------------------------------------------------- refused uploads
+
+
+def refusals_filter(user: User, alias: str = "") -> Filter:
+    """Uploads the server refused (the 需关注 screen): those of users who work at one of the
+    reader's sites; all of them for a reader of every site."""
+    if user.site_ids is None:
+        return Filter("1", [])
+    sites = sites_filter(user, "us.site_id")
+    return Filter(
+        "exists (select 1 from user_sites us"
+        f" where us.user_id = {_col(alias, 'user_id')} and {sites.sql})",
+        sites.params,
+    )
+
+
 # --------------------------------------------------------------------------- actions, red tags
 
 

@@ -43,10 +43,11 @@ def _reply(status: bytes, message: str) -> bytes:
 
 
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
-    """HttpToolsProtocol with the head size, head time and body idle limits above."""
+    """HttpToolsProtocol with the head size, head time and body idle limits above; the times
+    come from Settings through guarded_protocol()."""
 
-    head_seconds = 15.0
-    body_idle_seconds = 30.0
+    head_seconds: float
+    body_idle_seconds: float
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)

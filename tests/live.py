@@ -53,11 +53,14 @@ class LiveServer:
         self.verify: ssl.SSLContext | bool = trusting(ca) if ca else True
         self.base = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
+        self.health: httpx.Response | None = None  # its last /api/health answer, at start
         # The server's log goes to a file beside the data dir: a pipe nobody reads fills up
         # (64 KiB) and then blocks the server on its next log line.
         self.log = data.parent / f"{data.name}-server-{self.port}.log"
 
-    def start(self) -> LiveServer:
+    def start(self, healthy: bool = True) -> LiveServer:
+        """Start it and wait for /api/health to answer 200; with healthy=False, for any answer
+        (kept in `self.health`), for a server that starts unhealthy on purpose."""
         command = [sys.executable, "-m", "server", "serve", "--data", str(self.data)]
         command += ["--port", str(self.port)]
         command += ["--demo", "--no-demo-audits"] if self.demo else []
@@ -78,8 +81,8 @@ class LiveServer:
             if self.process.poll() is not None:  # it stopped (a refused checklist): say why now
                 raise RuntimeError("server did not start: " + self.output())
             try:
-                health = httpx.get(f"{self.base}/api/health", timeout=1, verify=self.verify)
-                if health.status_code == 200:
+                self.health = httpx.get(f"{self.base}/api/health", timeout=1, verify=self.verify)
+                if self.health.status_code == 200 or not healthy:
                     return self
             except httpx.TransportError:
                 time.sleep(0.1)

@@ -103,6 +103,8 @@ def test_schema_page_loads_nothing_from_another_origin(client):
         asset = client.get(url)
         assert asset.status_code == 200, url
         assert len(asset.content) > 50, url
+        # Nothing personal and over a megabyte: revalidated, not fetched again on every visit.
+        assert asset.headers["cache-control"] == "no-cache", url
     spec = client.get("/api/schema/openapi.json")
     assert spec.json()["info"]["title"] == "Genba API"
 

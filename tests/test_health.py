@@ -4,10 +4,7 @@ the data dir's disk has room, 503 with the same fields when not; HEAD answers th
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 import time
 
 import httpx
@@ -94,31 +91,6 @@ def test_settings_come_from_the_environment(monkeypatch, tmp_path):
     assert Settings().min_free_disk_bytes == 1_000_000_000 and Settings().log_file is None
 
 
-def _start_unhealthy(live: LiveServer) -> httpx.Response:
-    """Start `genba serve` as LiveServer does, but take its first answer, whatever the status:
-    LiveServer.start waits for a 200, which this server never gives."""
-    command = [sys.executable, "-m", "server", "serve", "--data", str(live.data)]
-    command += ["--port", str(live.port), "--demo", "--no-demo-audits"]
-    live.data.parent.mkdir(parents=True, exist_ok=True)
-    with open(live.log, "ab") as log:
-        live.process = subprocess.Popen(
-            command,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "GENBA_DATA": "", "GENBA_PASSWORD_COST": "test"},
-        )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if live.process.poll() is not None:
-            raise RuntimeError("server did not start: " + live.output())
-        try:
-            return httpx.get(f"{live.base}/api/health", timeout=1)
-        except httpx.TransportError:
-            time.sleep(0.1)
-    live.kill()
-    raise RuntimeError("server did not start: " + live.output())
-
-
 @pytest.mark.e2e
 def test_a_live_server_with_a_high_threshold_answers_503(tmp_path, monkeypatch):
     """`genba serve` with GENBA_MIN_FREE_DISK above any disk: monitors see 503. Its request
@@ -126,7 +98,7 @@ def test_a_live_server_with_a_high_threshold_answers_503(tmp_path, monkeypatch):
     monkeypatch.setenv("GENBA_MIN_FREE_DISK", str(10**18))
     live = LiveServer(tmp_path / "data")
     try:
-        response = _start_unhealthy(live)
+        response = live.start(healthy=False).health
         assert response.status_code == 503
         body = response.json()
         assert body["status"] == "fail" and body["disk_free_ok"] is False

@@ -41,27 +41,19 @@ def servers(tmp_path_factory, certs):
         plain.stop()
 
 
+def _x509(path, *args) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["openssl", "x509", "-in", str(path), "-noout", *args], capture_output=True, text=True
+    )
+
+
 def test_the_guides_certificate_is_for_the_name_and_address_and_825_days(certs):
-    text = subprocess.run(
-        ["openssl", "x509", "-in", str(certs["cert"]), "-noout", "-text"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    text = _x509(certs["cert"], "-text").stdout
     assert "DNS:localhost" in text and "IP Address:127.0.0.1" in text
     assert "TLS Web Server Authentication" in text and "CA:FALSE" in text
-    days = subprocess.run(
-        ["openssl", "x509", "-in", str(certs["cert"]), "-noout", "-checkend", str(825 * 86400)],
-        capture_output=True,
-        text=True,
-    )
+    days = _x509(certs["cert"], "-checkend", str(825 * 86400))
     assert days.returncode == 1, "valid for more than 825 days: iPadOS would refuse it"
-    ca = subprocess.run(
-        ["openssl", "x509", "-in", str(certs["ca"]), "-noout", "-text"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    ca = _x509(certs["ca"], "-text").stdout
     assert "CA:TRUE" in ca and "Certificate Sign" in ca
 
 

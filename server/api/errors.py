@@ -57,6 +57,16 @@ def status_of(exc: errors.DomainError) -> int:
     return 400
 
 
+# The scope key under which an error answer's `detail` is left for the request log, which
+# keeps a refused upload's message for the 需关注 screen (server/api/request_log.py).
+DETAIL_KEY = "genba.detail"
+
+
+def _answer(request: Request, body: dict, status: int, headers=None) -> Response:
+    request.scope[DETAIL_KEY] = body["detail"]  # type: ignore[literal-required]
+    return Response(body, status_code=status, headers=headers, media_type=MediaType.JSON)
+
+
 def domain_error_handler(request: Request, exc: errors.DomainError) -> Response:
     status = status_of(exc)
     body: dict[str, Any] = {"detail": exc.message, "status_code": status}
@@ -68,7 +78,7 @@ def domain_error_handler(request: Request, exc: errors.DomainError) -> Response:
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, errors.Unauthenticated):
         headers["WWW-Authenticate"] = "Bearer"
-    return Response(body, status_code=status, headers=headers, media_type=MediaType.JSON)
+    return _answer(request, body, status, headers)
 
 
 def _split_msgspec(message: str) -> dict:
@@ -110,12 +120,10 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     ):
         message = f"malformed JSON body: {exc.detail}"
         body.update(detail=message, status_code=400, errors=[{"path": "$", "message": message}])
-        return Response(body, status_code=400, media_type=MediaType.JSON)
+        return _answer(request, body, 400)
     elif exc.extra:
         body["extra"] = exc.extra
-    return Response(
-        body, status_code=exc.status_code, headers=exc.headers, media_type=MediaType.JSON
-    )
+    return _answer(request, body, exc.status_code, exc.headers)
 
 
 def _clean_detail(detail: str) -> str:

@@ -16,7 +16,7 @@ from litestar.datastructures import State
 
 from server import __version__
 from server.api.auth import PUBLIC
-from server.ops.attention import disk_free, uptime_s
+from server.ops import host
 
 log = logging.getLogger("genba")
 
@@ -40,8 +40,7 @@ def check(state: State) -> Health:
         database = "error"
         problems.append("the database does not answer")
     settings = state.settings
-    free = disk_free(settings.data_dir)
-    disk_ok = free is not None and free >= settings.min_free_disk_bytes
+    free, disk_ok = host.disk_state(settings)
     if not disk_ok:
         problems.append(
             f"the data dir's disk has less than {settings.min_free_disk_bytes:,} bytes free"
@@ -52,7 +51,7 @@ def check(state: State) -> Health:
         database=database,
         disk_free_bytes=free,
         disk_free_ok=disk_ok,
-        uptime_s=uptime_s(),
+        uptime_s=host.uptime_s(),
         detail="; ".join(problems) or None,
     )
 

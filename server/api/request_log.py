@@ -27,14 +27,10 @@ from pathlib import Path
 
 import anyio.to_thread
 import msgspec
-
-# Litestar's own wrapper, as it puts one around every route's stack: an exception raised by a
-# middleware inside this one (the sign-in check's 401) becomes its answer here, through our
-# `send`, instead of further out where this middleware would not see it.
-from litestar._asgi.utils import wrap_in_exception_handler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.ops.attention import MAX_BODY, answer_detail, is_upload, record_refusal
+from server.api.errors import DETAIL_KEY
+from server.ops.attention import DETAIL_CHARS, is_upload, record_refusal
 
 log = logging.getLogger("genba.requests")
 errors = logging.getLogger("genba")
@@ -80,18 +76,11 @@ def configure(log_file: Path | None = None) -> logging.Handler:
     return handler
 
 
-def _header(headers, name: bytes) -> str | None:
-    for key, value in headers or ():
-        if key.lower() == name:
-            return value.decode("latin-1")
-    return None
-
-
 class RequestLog:
     """Pure ASGI: times the request, reads the status and body size off `send`, logs once."""
 
     def __init__(self, app: ASGIApp) -> None:
-        self.app = wrap_in_exception_handler(app)
+        self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -100,23 +89,15 @@ class RequestLog:
         started, at = time.perf_counter(), datetime.now(UTC)
         request_id = secrets.token_hex(8)
         path = scope.get("path", "")[:MAX_PATH]  # as it came; the query string is apart
-        answer: dict = {"status": None, "bytes": 0, "encoding": None, "kept": None}
+        answer: dict = {"status": None, "bytes": 0}
 
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
-                status = answer["status"] = message["status"]
-                headers = list(message.get("headers") or ())
-                if 400 <= status < 500 and is_upload(scope["method"], scope.get("path_template")):
-                    answer["kept"] = bytearray()
-                    answer["encoding"] = _header(headers, b"content-encoding")
-                headers.append((b"x-request-id", request_id.encode()))
+                answer["status"] = message["status"]
+                headers = [*(message.get("headers") or ()), (b"x-request-id", request_id.encode())]
                 message = {**message, "headers": headers}
             elif message["type"] == "http.response.body":
-                body = message.get("body", b"")
-                answer["bytes"] += len(body)
-                kept = answer["kept"]
-                if kept is not None and len(kept) < MAX_BODY:
-                    kept += body[: MAX_BODY - len(kept)]
+                answer["bytes"] += len(message.get("body", b""))
             await send(message)
 
         try:
@@ -131,8 +112,9 @@ class RequestLog:
                 log.info("request", extra={"request": entry})
         # Only a signed-in user's: a stranger's PUTs must not cost a write each (their 401s
         # are in this log all the same).
-        if answer["kept"] is not None and entry["user_id"] is not None:
-            await self._record(scope, entry, answer, at)
+        refused = 400 <= (answer["status"] or 0) < 500
+        if refused and entry["user_id"] is not None and is_upload(entry["method"], entry["route"]):
+            await self._record(scope, entry, at)
 
     @staticmethod
     def _entry(
@@ -155,7 +137,7 @@ class RequestLog:
         }
 
     @staticmethod
-    async def _record(scope: Scope, entry: dict, answer: dict, at: datetime) -> None:
+    async def _record(scope: Scope, entry: dict, at: datetime) -> None:
         """Keep a refused upload for the 需关注 screen; its answer is out already, so a failure
         here is only logged."""
         refusal = {
@@ -166,7 +148,7 @@ class RequestLog:
             "route": entry["route"],
             "path": entry["path"],
             "status": entry["status"],
-            "detail": answer_detail(bytes(answer["kept"]), answer["encoding"]),
+            "detail": str(scope.get(DETAIL_KEY) or "")[:DETAIL_CHARS],
             "request_id": entry["request_id"],
         }
         token = scope.get("auth") if isinstance(scope.get("auth"), str) else None

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import swagger_ui_bundle
 from litestar import Request
+from litestar.datastructures import CacheControlHeader
 from litestar.openapi.plugins import OpenAPIRenderPlugin
 from litestar.static_files import create_static_files_router
 
@@ -44,10 +45,12 @@ class LocalSwaggerPlugin(OpenAPIRenderPlugin):
 
 
 def schema_assets_router():
-    """The UI's files (the package's, then ours), public like the schema itself."""
+    """The UI's files (the package's, then ours), public like the schema itself. Revalidated,
+    not no-store like the rest of /api: nothing personal, and the bundle is over 1 MB."""
     return create_static_files_router(
         path=ASSETS,
         directories=[Path(swagger_ui_bundle.swagger_ui_path), OWN_FILES],
         include_in_schema=False,
         opt=PUBLIC,
+        cache_control=CacheControlHeader(no_cache=True),
     )

@@ -70,6 +70,11 @@ def appraisal_month(
     return day[:7], problem
 
 
+def site_day(moment: datetime, settings) -> str:
+    """The date (ISO) a moment falls on in the sites' time zone."""
+    return moment.astimezone(ZoneInfo(settings.timezone)).date().isoformat()
+
+
 def today(settings) -> str:
     """Today's date in the sites' time zone (ISO)."""
-    return datetime.now(UTC).astimezone(ZoneInfo(settings.timezone)).date().isoformat()
+    return site_day(datetime.now(UTC), settings)

@@ -1,5 +1,4 @@
-"""What needs an admin's or supervisor's attention (the console's 需关注 screen), and the facts a
-monitor asks of a running server: uptime, free disk, database and photo folder sizes.
+"""What needs an admin's or supervisor's attention (the console's 需关注 screen).
 
 - Audits waiting for review, oldest first, with their age in days.
 - Audits waiting for photos: ones the server holds that name photos their officer has not
@@ -9,7 +8,8 @@ monitor asks of a running server: uptime, free disk, database and photo folder s
   (server/api/request_log.py) hands each one here after its answer has gone out, so recording
   it can never change the answer; the table keeps the newest KEEP_ROWS of the last KEEP_DAYS.
 - Corrective actions past their due date, counted.
-- The server: version, uptime, free disk of the data dir, database and photo folder sizes.
+- The server: version, uptime, free disk of the data dir, database and photo folder sizes
+  (server/ops/host.py, which /api/health reads too).
 
 Audits and actions are scoped by server/access.py's rules, as every list is. A refusal
 belongs to no site: a site-limited reader sees those of users who work at one of their sites
@@ -18,103 +18,33 @@ belongs to no site: a site-limited reader sees those of users who work at one of
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
-import os
-import shutil
-import threading
-import time
-import zlib
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import msgspec
 
 from server import __version__, access
-from server.core.clock import today
+from server.core.clock import as_utc, site_day
 from server.core.db import Store, insert_row
 from server.core.settings import Settings
+from server.ops import host
 from server.people.tokens import token_hash
 from server.people.users import User
-from server.records.actions import WAITING
+from server.records.action_lists import count_overdue
+from server.reports.trends import queue_size, review_queue
 
 log = logging.getLogger("genba")
-
-STARTED = time.monotonic()  # when the server's code was loaded: its uptime counts from here
 
 LIST_CAP = 20  # items per list; the counts count them all
 KEEP_ROWS = 1000  # refusals kept, newest first...
 KEEP_DAYS = 30  # ...and never older than this
 SHOWN_DAYS = 7  # the screen's refusals: this many days back
 DETAIL_CHARS = 500
-MAX_BODY = 64 * 1024  # of a refusal's answer, read for its message
 
 # (method, route template) of the uploads whose refusals are recorded.
 UPLOADS = {("PUT", "/api/audits/{audit_id}"), ("PUT", "/api/photos/{sha256}")}
 # Audits still moving that can wait for photos: approved ones cannot (approval needs them).
 PHOTO_STATUSES = ("draft", "submitted", "returned")
-SIZES_TTL = 60.0  # seconds a photo folder's size is reused: walking it reads every entry
-
-
-# --------------------------------------------------------------------------- the server
-
-
-def uptime_s() -> int:
-    return int(time.monotonic() - STARTED)
-
-
-def disk_free(path: Path) -> int | None:
-    """Free bytes on the disk holding `path` (for unprivileged users), None when unreadable."""
-    try:
-        return shutil.disk_usage(path).free
-    except OSError:
-        return None
-
-
-def database_bytes(db_path: Path) -> int:
-    """The database file with its write-ahead log and shared-memory index."""
-    total = 0
-    for suffix in ("", "-wal", "-shm"):
-        with contextlib.suppress(OSError):
-            total += os.stat(f"{db_path}{suffix}").st_size
-    return total
-
-
-def _walk_bytes(root: Path) -> int:
-    total, folders = 0, [str(root)]
-    while folders:
-        try:
-            entries = os.scandir(folders.pop())
-        except OSError:
-            continue
-        with entries:
-            for entry in entries:
-                try:
-                    if entry.is_dir(follow_symlinks=False):
-                        folders.append(entry.path)
-                    elif entry.is_file(follow_symlinks=False):
-                        total += entry.stat(follow_symlinks=False).st_size
-                except OSError:
-                    continue
-    return total
-
-
-_sizes: dict[str, tuple[float, int]] = {}
-_sizes_lock = threading.Lock()
-
-
-def folder_bytes(root: Path) -> int:
-    """Bytes of every file under `root`, walked at most once a minute."""
-    key, now = str(root), time.monotonic()
-    with _sizes_lock:
-        found = _sizes.get(key)
-        if found and now - found[0] < SIZES_TTL:
-            return found[1]
-    size = _walk_bytes(root)
-    with _sizes_lock:
-        _sizes[key] = (now, size)
-    return size
 
 
 # --------------------------------------------------------------------------- refusals
@@ -122,19 +52,6 @@ def folder_bytes(root: Path) -> int:
 
 def is_upload(method: str, route: str | None) -> bool:
     return (method, route) in UPLOADS
-
-
-def answer_detail(body: bytes, encoding: str | None) -> str:
-    """The message of a refusal's JSON answer (`detail`), as much as is kept; "" when none."""
-    try:
-        if encoding == "gzip":
-            body = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(body, MAX_BODY)
-        elif encoding:
-            return ""
-        detail = json.loads(body).get("detail")
-    except (ValueError, AttributeError, zlib.error):
-        return ""
-    return detail[:DETAIL_CHARS] if isinstance(detail, str) else ""
 
 
 def _device(db, token: str | None) -> str | None:
@@ -163,17 +80,6 @@ def record_refusal(store: Store, refusal: dict, token: str | None, now: datetime
             " or id <= (select max(id) from upload_refusals) - ?",
             [oldest, KEEP_ROWS],
         )
-
-
-def _refusals_filter(user: User) -> access.Filter:
-    """Refusals by users who work at one of the reader's sites (all, for an unrestricted one)."""
-    if user.site_ids is None:
-        return access.Filter("1", [])
-    sites = access.sites_filter(user, "us.site_id")
-    return access.Filter(
-        f"exists (select 1 from user_sites us where us.user_id = r.user_id and {sites.sql})",
-        sites.params,
-    )
 
 
 # --------------------------------------------------------------------------- what needs attention
@@ -245,9 +151,7 @@ def age_days(since: str | None, now: datetime) -> int:
         moment = datetime.fromisoformat(since)
     except ValueError:
         return 0
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0, (now - moment).days)
+    return max(0, (now - as_utc(moment)).days)
 
 
 def _waiting(rows, now: datetime) -> list[WaitingAudit]:
@@ -286,9 +190,8 @@ _COLUMNS = (
 
 def waiting_review(db, user: User, now: datetime) -> Waiting:
     """Submitted audits, oldest submitted first (the review queue's order and index)."""
-    where, params = access.audits_filter(user, "a")
-    base = f"from audits a where a.status = 'submitted' and {where}"
-    count, oldest = db.execute(f"select count(*), min(a.submitted_at) {base}", params).fetchone()
+    base, params = review_queue(user)
+    count, oldest = queue_size(db, base, params)
     rows = db.execute(
         f"select {_COLUMNS}, a.submitted_at, 0 {base}"
         " order by coalesce(a.submitted_at, a.started_at), a.rowid limit ?",
@@ -315,7 +218,7 @@ def waiting_photos(db, user: User, now: datetime) -> Waiting:
 
 
 def refused_uploads(db, user: User, now: datetime) -> Refusals:
-    scope = _refusals_filter(user)
+    scope = access.refusals_filter(user, "r")
     since = (now - timedelta(days=SHOWN_DAYS)).isoformat(timespec="milliseconds")
     base = f"from upload_refusals r where r.at >= ? and {scope.sql}"
     (count,) = db.execute(f"select count(*) {base}", [since, *scope.params]).fetchone()
@@ -327,27 +230,16 @@ def refused_uploads(db, user: User, now: datetime) -> Refusals:
     return Refusals(count=count, days=SHOWN_DAYS, items=items)
 
 
-def actions_overdue(db, user: User, day: str) -> int:
-    visible = access.records_filter(user, "t")
-    waiting = ",".join("?" * len(WAITING))
-    (count,) = db.execute(
-        f"select count(*) from actions t where t.status in ({waiting}) and t.due < ?"
-        f" and {visible.sql}",
-        [*WAITING, day, *visible.params],
-    ).fetchone()
-    return count
-
-
 def server_facts(settings: Settings) -> ServerFacts:
-    free = disk_free(settings.data_dir)
+    free, free_ok = host.disk_state(settings)
     return ServerFacts(
         version=__version__,
-        uptime_s=uptime_s(),
+        uptime_s=host.uptime_s(),
         disk_free_bytes=free,
-        disk_free_ok=free is not None and free >= settings.min_free_disk_bytes,
+        disk_free_ok=free_ok,
         min_free_disk_bytes=settings.min_free_disk_bytes,
-        database_bytes=database_bytes(settings.db_path),
-        photos_bytes=folder_bytes(settings.photos_dir),
+        database_bytes=host.database_bytes(settings.db_path),
+        photos_bytes=host.folder_bytes(settings.photos_dir),
     )
 
 
@@ -361,6 +253,6 @@ def attention(
         review=waiting_review(db, user, now),
         photos=waiting_photos(db, user, now),
         refusals=refused_uploads(db, user, now),
-        actions_overdue=actions_overdue(db, user, today(settings)),
+        actions_overdue=count_overdue(db, user, site_day(now, settings)),
         server=server_facts(settings),
     )

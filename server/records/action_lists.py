@@ -33,6 +33,19 @@ def _in(column: str, values: list[str]) -> str:
     return f"{column} in ({','.join('?' * len(values))})"
 
 
+def _overdue(alias: str, today: str) -> tuple[str, list]:
+    """Overdue: still to be done (open or reopened) and past its due day."""
+    return f"{_in(f'{alias}.status', list(WAITING))} and {alias}.due < ?", [*WAITING, today]
+
+
+def count_overdue(db, user: User, today: str) -> int:
+    """The overdue actions of the sites the user sees."""
+    overdue, params = _overdue("t", today)
+    visible = access.records_filter(user, "t")
+    sql = f"select count(*) from actions t where {overdue} and {visible.sql}"
+    return db.execute(sql, [*params, *visible.params]).fetchone()[0]
+
+
 def list_actions(
     store: Store, user: User, filters: dict, cursor: str | None, limit: int, today: str
 ) -> ActionPage:
@@ -50,8 +63,9 @@ def list_actions(
         where.append(_in("t.status", statuses))
         params.extend(statuses)
     if filters.get("overdue"):
-        where.append(f"{_in('t.status', list(WAITING))} and t.due < ?")
-        params.extend([*WAITING, today])
+        overdue, overdue_params = _overdue("t", today)
+        where.append(overdue)
+        params.extend(overdue_params)
     visible = access.records_filter(user, "t")
     where.append(visible.sql)
     params.extend(visible.params)
@@ -71,15 +85,14 @@ def owner_loads(store: Store, user: User, site_id: str | None, today: str) -> Ow
     if site_id is not None:
         where.append("a.site_id = ?")
         params.append(site_id)
+    overdue, overdue_params = _overdue("a", today)
     rows = store.read().execute(
         "select a.owner_staff_id, s.name,"
-        f" sum({_in('a.status', list(WAITING))}),"
-        f" sum({_in('a.status', list(WAITING))} and a.due < ?),"
-        " sum(a.status = 'done')"
+        f" sum({_in('a.status', list(WAITING))}), sum({overdue}), sum(a.status = 'done')"
         " from actions a left join staff s on s.id = a.owner_staff_id"
         f" where {' and '.join(where)} group by a.owner_staff_id"
         " order by 4 desc, 3 desc, s.name",
-        [*WAITING, *WAITING, today, *params],
+        [*WAITING, *overdue_params, *params],
     )
     return OwnerLoads(
         owners=[

@@ -321,10 +321,21 @@ class QueueCounts(msgspec.Struct):
     checklists: list[Count]
 
 
-def queue_counts(store: Store, user: User) -> QueueCounts:
+def review_queue(user: User) -> tuple[str, list]:
+    """The review queue, as a FROM clause (alias a) and its parameters: the submitted audits
+    the user may read. Counted here, listed in full on the 需关注 screen (ops/attention.py)."""
     where, params = access.audits_filter(user, "a")
+    return f"from audits a where a.status = 'submitted' and {where}", params
+
+
+def queue_size(db, base: str, params: list) -> tuple[int, str | None]:
+    """How many wait in the queue, and since when the oldest was submitted."""
+    return db.execute(f"select count(*), min(a.submitted_at) {base}", params).fetchone()
+
+
+def queue_counts(store: Store, user: User) -> QueueCounts:
     db = store.read()
-    base = f"from audits a where a.status = 'submitted' and {where}"
+    base, params = review_queue(user)
 
     def grouped(column: str, names: str) -> list[Count]:
         rows = db.execute(
@@ -334,7 +345,7 @@ def queue_counts(store: Store, user: User) -> QueueCounts:
         )
         return [Count(str(key), name, n) for key, name, n in rows]
 
-    total, oldest = db.execute(f"select count(*), min(a.submitted_at) {base}", params).fetchone()
+    total, oldest = queue_size(db, base, params)
     return QueueCounts(
         total=total,
         oldest=oldest,

@@ -17,7 +17,7 @@ import hashlib
 import httpx
 import pytest
 
-from .conftest import Server, app_ready, demo_server, go, poll, shots
+from .conftest import Server, app_ready, demo_server, go, poll, shots, sign_in
 from .test_console import put_audit
 
 ROWS_JS = "(els) => els.map((e) => e.dataset.attentionAudit)"
@@ -134,11 +134,6 @@ def test_the_screen_shows_what_the_api_says(demo, pages):
 
 def test_officers_are_told_it_is_for_supervisors(demo, pages):
     page = pages.new()
-    page.goto(demo.origin + "/#/login")
-    app_ready(page)
-    page.fill("#username", "officer")
-    page.fill("#password", "demo")
-    page.click("[data-login]")
-    page.wait_for_selector("[data-zone-id]")
+    sign_in(page, demo.origin, "officer")
     go(page, "#/needs-attention")
     page.wait_for_selector("[data-supervisors-only]")
