@@ -3,7 +3,7 @@
 // live in IndexedDB, where the page manages them. A new version installs alongside and waits
 // until the page says SKIP_WAITING (the officer tapped reload with no audit open).
 
-const VERSION = "2026.12.01-1"; // keep equal to VERSION in js/app.js
+const VERSION = "2026.12.01-2"; // keep equal to VERSION in js/app.js
 const CACHE = `genba-shell-${VERSION}`;
 const SHELL = [
   "/",

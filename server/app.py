@@ -105,6 +105,7 @@ def pwa_routes(pwa_dir: Path) -> list:
         return File(
             pwa_dir / "index.html",
             media_type="text/html",
+            filename="index.html",
             content_disposition_type="inline",
             headers={"Cache-Control": SHELL_CACHE.to_header()},
         )

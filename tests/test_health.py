@@ -42,6 +42,7 @@ def test_head_on_the_site_answers_as_get_does(client):
         assert head.headers["content-length"] == str(len(got.content)), path
         assert head.headers["cache-control"] == got.headers["cache-control"] == "no-cache"
         assert head.headers["content-security-policy"] == got.headers["content-security-policy"]
+        assert head.headers["content-disposition"] == got.headers["content-disposition"], path
     assert client.head("/").headers["content-type"] == client.get("/").headers["content-type"]
 
 

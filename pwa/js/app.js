@@ -16,7 +16,7 @@ import * as zone from "./views/zone.js";
 import * as zones from "./views/zones.js";
 
 // The shell version: keep equal to VERSION in /sw.js (they are cached together).
-const VERSION = "2026.12.01-1";
+const VERSION = "2026.12.01-2";
 
 let resolveReady;
 window.__genba = {

@@ -14,7 +14,7 @@ const $$ = (el, sel) => [...el.querySelectorAll(sel)];
 export function frame(view, title, body) {
   const link = (k) => `<a href="#/admin${k && `/${k}`}"${k === location.hash.slice(8) ? ' aria-current="page"' : ""}>${T(k || "admin")}</a>`;
   view.innerHTML = `<nav class="anav" aria-label="${T("admin")}" data-admin-nav>${["", "sites", "staff", "zones", "users", "import"].map(link).join("")}
-    <a href="#/review" data-nav-review>${T("queueNav")}</a><a href="#/reports" data-nav-reports>${T("reportsNav")}</a>
+    <a href="#/review" data-nav-review>${T("queueNav")}</a><a href="#/reports" data-nav-reports>${T("reportsNav")}</a><a href="#/needs-attention" data-nav-attention>${T("attentionNav")}</a>
     <a href="#/zones" data-nav-audit>${T("toAudit")}</a></nav><h1 tabindex="-1">${esc(title)}</h1>${body}`;
   foot(view);
 }
